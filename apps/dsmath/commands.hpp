@@ -1,0 +1,13 @@
+#pragma once
+// Every subcommand registers itself on the root CLI::App; main() only parses and reports.
+namespace CLI {
+class App;
+}
+
+namespace dsmath::app {
+
+void register_all_commands(CLI::App& app);
+
+void register_config_command(CLI::App& app);
+
+}  // namespace dsmath::app

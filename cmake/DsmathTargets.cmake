@@ -1,0 +1,41 @@
+# Helpers that keep each folder's CMakeLists.txt to a line or two.
+
+# -Wno-dangling-pointer: g++ 12 false positives inside yaml-cpp 0.7 headers
+set(DSMATH_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-dangling-pointer)
+
+# dsmath_library(NAME DEPS targets...): lib/NAME/*.cpp -> static library dsmath_NAME
+# (alias dsmath::NAME). Headers are included as "NAME/file.hpp" from lib/.
+function(dsmath_library name)
+  cmake_parse_arguments(ARG "" "" "DEPS;PRIVATE_DEPS;EXCLUDE" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp ${CMAKE_CURRENT_SOURCE_DIR}/*/*.cpp)
+  foreach(ex IN LISTS ARG_EXCLUDE)
+    list(FILTER sources EXCLUDE REGEX "${ex}")
+  endforeach()
+  add_library(dsmath_${name} STATIC ${sources})
+  add_library(dsmath::${name} ALIAS dsmath_${name})
+  target_include_directories(dsmath_${name} PUBLIC ${PROJECT_SOURCE_DIR}/lib)
+  target_compile_options(dsmath_${name} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${DSMATH_WARNINGS}>)
+  if(DSMATH_NATIVE)
+    target_compile_options(dsmath_${name} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-march=native>)
+  endif()
+  target_link_libraries(dsmath_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+endfunction()
+
+# dsmath_test(NAME DEPS targets... [LABELS l...]): tests/NAME/*.cpp -> executable test_NAME,
+# cases registered with CTest one by one (catch_discover_tests) and labelled.
+function(dsmath_test name)
+  cmake_parse_arguments(ARG "" "" "DEPS;LABELS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_executable(test_${name} ${sources})
+  target_link_libraries(test_${name} PRIVATE ${ARG_DEPS} Catch2::Catch2WithMain)
+  target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_compile_options(test_${name} PRIVATE ${DSMATH_WARNINGS})
+  target_compile_definitions(test_${name} PRIVATE
+      DSMATH_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+      DSMATH_BINARY="$<TARGET_FILE:dsmath>")
+  set(labels unit ${ARG_LABELS})
+  catch_discover_tests(test_${name}
+      TEST_PREFIX "${name}:"
+      PROPERTIES LABELS "${labels}"
+      EXTRA_ARGS --warn NoAssertions)
+endfunction()

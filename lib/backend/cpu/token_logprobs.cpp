@@ -1,0 +1,56 @@
+// Log-probabilities of target tokens under softmax(logits), the quantity every objective
+// here is built on: cross-entropy is -mean(logp), GRPO weighs logp by advantages.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "backend/cpu/cpu_ops.hpp"
+
+namespace dsmath::cpu {
+
+void token_logprobs_forward(float* logp, float* entropy, const float* logits, const int32_t* targets, int64_t rows,
+                            int vocab) {
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* x = logits + r * vocab;
+    float m = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < vocab; ++i) m = std::max(m, x[i]);
+    double sum = 0.0, weighted = 0.0;
+    for (int i = 0; i < vocab; ++i) {
+      const double e = std::exp(static_cast<double>(x[i]) - m);
+      sum += e;
+      weighted += e * (static_cast<double>(x[i]) - m);
+    }
+    const double lse = m + std::log(sum);
+    logp[r] = targets[r] < 0 ? 0.0f : static_cast<float>(static_cast<double>(x[targets[r]]) - lse);
+    // H = -sum p (x - lse) = lse - sum p x
+    if (entropy != nullptr) entropy[r] = static_cast<float>(std::log(sum) - weighted / sum);
+  }
+}
+
+void token_logprobs_backward(float* dlogits, const float* logits, const int32_t* targets, const float* dlogp,
+                             int64_t rows, int vocab) {
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* x = logits + r * vocab;
+    float* dx = dlogits + r * vocab;
+    if (targets[r] < 0 || dlogp[r] == 0.0f) {
+      std::fill(dx, dx + vocab, 0.0f);
+      continue;
+    }
+    float m = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < vocab; ++i) m = std::max(m, x[i]);
+    double sum = 0.0;
+    for (int i = 0; i < vocab; ++i) sum += std::exp(static_cast<double>(x[i]) - m);
+    const double log_sum = std::log(sum);
+    const float g = dlogp[r];
+    const int target = targets[r];
+    for (int i = 0; i < vocab; ++i) {
+      const float p = static_cast<float>(std::exp(static_cast<double>(x[i]) - m - log_sum));
+      dx[i] = -g * p;  // may overwrite x[i] (aliasing allowed): x[i] is not read again
+    }
+    dx[target] += g;
+  }
+}
+
+}  // namespace dsmath::cpu

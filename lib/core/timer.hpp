@@ -1,0 +1,18 @@
+#pragma once
+#include <chrono>
+
+namespace dsmath {
+
+// Wall-clock stopwatch (steady clock), seconds as double.
+class Stopwatch {
+ public:
+  Stopwatch() : start_(clock::now()) {}
+  void restart() { start_ = clock::now(); }
+  double seconds() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  clock::time_point start_;
+};
+
+}  // namespace dsmath

@@ -1,0 +1,103 @@
+#include "data/jsonl.hpp"
+
+#include <zlib.h>
+
+#include "core/error.hpp"
+
+namespace dsmath {
+
+LineReader::LineReader(const std::filesystem::path& path) : path_(path) {
+  if (!std::filesystem::exists(path)) fail_hint("check the path", "input file '{}' does not exist", path.string());
+  gz_ = gzopen(path.c_str(), "rb");
+  if (gz_ == nullptr) fail("cannot open '{}'", path.string());
+  gzbuffer(static_cast<gzFile>(gz_), 1 << 20);
+}
+
+LineReader::~LineReader() {
+  if (gz_ != nullptr) gzclose(static_cast<gzFile>(gz_));
+}
+
+std::string LineReader::where() const { return path_.string() + ":" + std::to_string(line_number_); }
+
+bool LineReader::fill() {
+  if (eof_) return false;
+  buffer_.erase(0, pos_);
+  pos_ = 0;
+  const size_t old = buffer_.size();
+  constexpr size_t kChunk = 1 << 20;
+  buffer_.resize(old + kChunk);
+  const int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + old, static_cast<unsigned>(kChunk));
+  if (n < 0) {
+    int errnum = 0;
+    const char* msg = gzerror(static_cast<gzFile>(gz_), &errnum);
+    fail_hint("the file may be truncated or not gzip", "error reading '{}' near line {}: {}", path_.string(),
+              line_number_ + 1, msg);
+  }
+  buffer_.resize(old + static_cast<size_t>(n));
+  if (n == 0) eof_ = true;
+  return n > 0;
+}
+
+bool LineReader::next(std::string& line) {
+  while (true) {
+    const size_t nl = buffer_.find('\n', pos_);
+    if (nl != std::string::npos) {
+      line.assign(buffer_, pos_, nl - pos_);
+      bytes_read_ += nl - pos_ + 1;
+      pos_ = nl + 1;
+      break;
+    }
+    if (!fill()) {
+      if (pos_ >= buffer_.size()) return false;
+      line.assign(buffer_, pos_, std::string::npos);  // last line without '\n'
+      bytes_read_ += buffer_.size() - pos_;
+      pos_ = buffer_.size();
+      break;
+    }
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  ++line_number_;
+  return true;
+}
+
+Json parse_json_object(std::string_view line, const std::string& where) {
+  Json j;
+  try {
+    j = Json::parse(line);
+  } catch (const Json::parse_error& e) {
+    fail_hint("each line must be one complete JSON object", "{}: malformed JSON: {}", where, e.what());
+  }
+  if (!j.is_object()) fail_hint("each line must be one JSON object", "{}: expected a JSON object, got {}", where, j.type_name());
+  return j;
+}
+
+std::optional<std::string> string_field(const Json& object, std::string_view key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+JsonlWriter::JsonlWriter(std::filesystem::path path) : file_(std::move(path)) {}
+
+void JsonlWriter::write(const Json& object) {
+  // replace invalid UTF-8 instead of throwing: text from the web is not always clean
+  write_line(object.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void JsonlWriter::write_line(std::string_view json_text) {
+  pending_.append(json_text);
+  pending_.push_back('\n');
+  ++lines_;
+  if (pending_.size() >= (1 << 20)) {
+    file_.write(pending_);
+    pending_.clear();
+  }
+}
+
+void JsonlWriter::commit() {
+  if (!pending_.empty()) file_.write(pending_);
+  pending_.clear();
+  file_.commit();
+}
+
+}  // namespace dsmath

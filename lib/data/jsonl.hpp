@@ -1,0 +1,64 @@
+#pragma once
+// JSONL, the text format of every stage (DESIGN.md section 4): one JSON object per line.
+// LineReader streams lines from plain or gzip files (zlib reads both) with constant memory;
+// errors name file:line. JsonlWriter writes atomically: the output appears complete or not
+// at all.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/files.hpp"
+#include "core/json.hpp"
+
+namespace dsmath {
+
+class LineReader {
+ public:
+  explicit LineReader(const std::filesystem::path& path);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // Next line without its '\n' (and '\r'); false at end of file.
+  bool next(std::string& line);
+  uint64_t line_number() const { return line_number_; }  // 1-based number of the last line read
+  uint64_t bytes_read() const { return bytes_read_; }    // uncompressed bytes consumed so far
+  const std::filesystem::path& path() const { return path_; }
+  std::string where() const;                             // "file:line"
+
+ private:
+  bool fill();
+  std::filesystem::path path_;
+  void* gz_ = nullptr;
+  std::string buffer_;
+  size_t pos_ = 0;
+  bool eof_ = false;
+  uint64_t line_number_ = 0;
+  uint64_t bytes_read_ = 0;
+};
+
+// Parses one JSONL line into an object; the error names file:line and what is wrong.
+Json parse_json_object(std::string_view line, const std::string& where);
+
+// Reads a string field of a JSON object ("text", "question", ...); nullopt when absent or not
+// a string.
+std::optional<std::string> string_field(const Json& object, std::string_view key);
+
+class JsonlWriter {
+ public:
+  explicit JsonlWriter(std::filesystem::path path);
+  void write(const Json& object);
+  void write_line(std::string_view json_text);  // already-serialized object
+  void commit();                                // atomically publish the file
+  uint64_t lines() const { return lines_; }
+
+ private:
+  AtomicFile file_;
+  std::string pending_;
+  uint64_t lines_ = 0;
+};
+
+}  // namespace dsmath

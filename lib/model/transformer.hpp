@@ -1,0 +1,96 @@
+#pragma once
+// The LLaMA decoder, forward and backward written once as explicit Backend calls on
+// preallocated buffers (DESIGN.md section 3). Every stage uses it: pretraining and SFT through
+// cross-entropy, GRPO through per-token log-probabilities, generation through the same weights.
+//
+// The model produces, for each position, log p(target | prefix). An objective turns those
+// into a loss and hands back d loss / d logp; backward() takes it from there. This keeps every
+// loss (cross-entropy, GRPO's clipped surrogate with KL) on the host in a few lines, while the
+// heavy work stays in the backend.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "backend/backend.hpp"
+#include "model/model_config.hpp"
+#include "model/parameter_layout.hpp"
+#include "model/token_batch.hpp"
+
+namespace dsmath {
+
+struct TransformerOptions {
+  bool with_grads = true;              // allocate gradients (false for inference-only use)
+  bool recompute_activations = false;  // keep only each layer's input; recompute in backward
+  int64_t head_chunk_rows = 4096;      // output-head logits exist for this many tokens at a time
+};
+
+class Transformer {
+ public:
+  Transformer(const ModelConfig& config, Backend& backend, TransformerOptions options = {});
+
+  const ModelConfig& config() const { return config_; }
+  const ParameterLayout& layout() const { return layout_; }
+  Backend& backend() const { return backend_; }
+  int64_t num_params() const { return layout_.total(); }
+
+  Tensor params() const { return params_.tensor(backend_.compute_dtype()); }
+  Tensor grads() const { return grads_.tensor(backend_.grad_dtype()); }
+
+  // Normal(0, init_std) matrices, unit norm weights; depends only on the seed and tensor name.
+  void init_parameters(uint64_t seed);
+  void set_parameters(std::span<const float> host_values);  // flat, layout().total() floats
+  std::vector<float> get_parameters() const;
+  std::vector<float> get_grads() const;
+  void zero_grads();
+
+  // Runs the model over the batch and computes log p(target) per position (0 where target < 0).
+  // With `for_backward`, activations are kept for backward(); `want_entropy` also computes the
+  // entropy of each position's predictive distribution.
+  void forward(const TokenBatch& batch, bool for_backward, bool want_entropy = false);
+  std::span<const float> logprobs() const { return logp_host_; }
+  std::span<const float> entropy() const { return entropy_host_; }
+
+  // Accumulates into grads() the gradient of sum_t dlogp[t] * logp[t] (the chain rule from a
+  // host-side objective), for the batch of the last forward(for_backward = true).
+  void backward(std::span<const float> dlogp);
+
+ private:
+  struct LayerActs {
+    Tensor norm1, qkv, attn, x_mid, norm2, gate_up, act;
+    float *rstd1 = nullptr, *lse = nullptr, *rstd2 = nullptr;
+  };
+  void ensure_capacity(int batch, int seq);
+  void upload_batch(const TokenBatch& batch);
+  LayerActs acts_for(int layer, bool for_backward);
+  void layer_forward(int l, Tensor x_in, Tensor x_out, const LayerActs& a);
+  void layer_backward(int l, Tensor x_in, const LayerActs& a, Tensor dres);
+  void head_logits(int64_t row0, int64_t rows);
+  Tensor weight(int64_t offset) const { return params().offset(offset); }
+  Tensor grad(int64_t offset) const { return grads().offset(offset); }
+  Tensor act(const Buffer& b, int64_t elements = 0) const { return b.tensor(backend_.compute_dtype()).offset(elements); }
+  float* f32(const Buffer& b, int64_t elements = 0) const { return static_cast<float*>(b.data()) + elements; }
+
+  ModelConfig config_;
+  Backend& backend_;
+  TransformerOptions options_;
+  ParameterLayout layout_;
+  Buffer params_, grads_;
+
+  // activation buffers, sized for capacity_tokens_
+  int64_t capacity_tokens_ = 0;
+  int batch_ = 0, seq_ = 0;
+  bool has_positions_ = false, has_segments_ = false;
+  bool ready_for_backward_ = false;
+  bool logits_valid_ = false;  // single-chunk head: forward's logits can be reused in backward
+  Buffer tokens_, targets_, positions_, segments_;
+  std::vector<Buffer> residual_;  // n_layers + 1 residual streams [N, D]
+  // saved per layer (or one set when recomputing / inference)
+  std::vector<Buffer> norm1_, qkv_, attn_, x_mid_, norm2_, gate_up_, act_, rstd1_, lse_, rstd2_;
+  Buffer normf_, rstdf_, logits_, logp_, entropy_;
+  // backward scratch
+  Buffer dres_, dnorm_, dqkv_, dattn_, dgate_up_, dact_, dlogp_;
+  std::vector<float> logp_host_, entropy_host_;
+  std::vector<int32_t> positions_host_;
+};
+
+}  // namespace dsmath
