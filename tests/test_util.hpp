@@ -1,6 +1,9 @@
 #pragma once
 // Helpers shared by the test suites.
+#include <array>
+#include <cstdio>
 #include <cstdlib>
+#include <sys/wait.h>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,5 +33,29 @@ inline std::optional<std::filesystem::path> shared_data_dir() {
 }
 
 inline std::filesystem::path source_dir() { return DSMATH_SOURCE_DIR; }
+
+struct CommandResult {
+  int exit_code = -1;  // 128 + signal when killed by a signal
+  std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command, capturing its output.
+inline CommandResult run_command(const std::string& command) {
+  CommandResult r;
+  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) r.exit_code = 128 + WTERMSIG(status);
+  return r;
+}
+
+#ifdef DSMATH_BINARY
+// `dsmath ARGS` with the built binary.
+inline CommandResult run_dsmath(const std::string& args) { return run_command(std::string(DSMATH_BINARY) + " " + args); }
+#endif
 
 }  // namespace dsmath::test

@@ -6,6 +6,8 @@ namespace dsmath::app {
 
 void register_all_commands(CLI::App& app) {
   register_config_command(app);
+  register_data_command(app);
+  register_pretrain_command(app);
 }
 
 }  // namespace dsmath::app

@@ -9,5 +9,7 @@ namespace dsmath::app {
 void register_all_commands(CLI::App& app);
 
 void register_config_command(CLI::App& app);
+void register_data_command(CLI::App& app);
+void register_pretrain_command(CLI::App& app);
 
 }  // namespace dsmath::app

@@ -28,4 +28,27 @@ inline void add_config_options(CLI::App* cmd, ConfigOptions& o) {
       ->allow_extra_args(false);  // one KEY=VALUE per --set; every occurrence is kept, in order
 }
 
+// --run-dir, --resume and the --device/--threads shortcuts of training stages; the shortcuts
+// become overrides of runtime.device / runtime.threads (applied after the user's --set).
+struct RunDirOptions {
+  std::string run_dir;
+  bool resume = false;
+  std::string device;
+  int threads = -1;
+
+  ConfigOptions apply(ConfigOptions o) const {
+    if (!device.empty()) o.overrides.push_back("runtime.device=" + device);
+    if (threads >= 0) o.overrides.push_back("runtime.threads=" + std::to_string(threads));
+    return o;
+  }
+  std::string run_dir_or(const std::string& fallback) const { return run_dir.empty() ? fallback : run_dir; }
+};
+
+inline void add_run_options(CLI::App* cmd, RunDirOptions& o) {
+  cmd->add_option("-o,--run-dir", o.run_dir, "run directory: checkpoints, metrics.jsonl, config.yaml (default runs/<run_name>)");
+  cmd->add_flag("--resume", o.resume, "continue from the run directory's latest checkpoint (fresh start when there is none)");
+  cmd->add_option("--device", o.device, "auto | cpu | cuda (shortcut for --set runtime.device=...)");
+  cmd->add_option("--threads", o.threads, "CPU threads (shortcut for --set runtime.threads=...)");
+}
+
 }  // namespace dsmath::app

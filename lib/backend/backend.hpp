@@ -91,6 +91,11 @@ class Backend {
   virtual DType compute_dtype() const = 0;
   // dtype of the parameter gradients (weights' grads accumulate over micro-batches)
   virtual DType grad_dtype() const { return compute_dtype(); }
+  // Peak dense FLOP/s of the compute path, the MFU denominator: the datasheet bf16 tensor-core
+  // rate for GPUs (989 TFLOP/s for an H100 SXM), an fp32 FMA estimate for CPUs.
+  virtual double peak_flops() const = 0;
+  // Bytes of memory in use by this process on the device (RSS on the CPU).
+  virtual size_t memory_in_use() const = 0;
 
   // --- memory ---
   virtual Buffer allocate(size_t bytes) = 0;

@@ -106,7 +106,10 @@ std::string type_name() {
   else if constexpr (std::is_same_v<T, std::string>) return "string";
   else if constexpr (ConfigEnum<T>) return "one of the names below";
   else if constexpr (is_optional<T>::value) return type_name<typename is_optional<T>::element>() + " or null";
-  else if constexpr (is_vector<T>::value) return "list of " + type_name<typename is_vector<T>::element>();
+  else if constexpr (is_vector<T>::value) {
+    if constexpr (ConfigStruct<typename is_vector<T>::element>) return "list of mappings";
+    else return "list of " + type_name<typename is_vector<T>::element>() + "s";
+  }
   else if constexpr (ConfigStruct<T>) return "mapping (or a path to a YAML file holding it)";
   else return "value";
 }

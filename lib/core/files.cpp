@@ -42,7 +42,7 @@ void fsync_directory(const fs::path& dir) {
   if (rc != 0) fail("fsync of directory '{}' failed: {}", dir.string(), errno_text());
 }
 
-void create_directories(const fs::path& dir) {
+void make_directories(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) fail_hint("check permissions and free space", "cannot create directory '{}': {}", dir.string(), ec.message());

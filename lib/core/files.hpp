@@ -19,7 +19,7 @@ void write_file_atomic(const fs::path& path, std::string_view bytes);
 // fsync a directory so that a rename inside it survives a crash.
 void fsync_directory(const fs::path& dir);
 // Creates `dir` (and parents); error names the path on failure.
-void create_directories(const fs::path& dir);
+void make_directories(const fs::path& dir);
 
 // A file being written under a temporary name beside its final path; commit() fsyncs and
 // renames it into place. Destroyed without commit(), it removes the temporary file, so a

@@ -21,7 +21,7 @@ Transformer::Transformer(const ModelConfig& config, Backend& backend, Transforme
   }
 }
 
-void Transformer::init_parameters(uint64_t seed) {
+std::vector<float> Transformer::init_parameters(uint64_t seed) {
   std::vector<float> host(static_cast<size_t>(layout_.total()), 0.0f);
   for (const auto& t : layout_.tensors()) {
     float* p = host.data() + t.offset;
@@ -34,6 +34,7 @@ void Transformer::init_parameters(uint64_t seed) {
     for (int64_t i = 0; i < t.numel; ++i) p[i] = static_cast<float>(rng.normal() * config_.init_std);
   }
   set_parameters(host);
+  return host;
 }
 
 void Transformer::set_parameters(std::span<const float> host) {

@@ -37,7 +37,8 @@ class Transformer {
   Tensor grads() const { return grads_.tensor(backend_.grad_dtype()); }
 
   // Normal(0, init_std) matrices, unit norm weights; depends only on the seed and tensor name.
-  void init_parameters(uint64_t seed);
+  // Returns the drawn fp32 values (the device copy may be rounded to the compute dtype).
+  std::vector<float> init_parameters(uint64_t seed);
   void set_parameters(std::span<const float> host_values);  // flat, layout().total() floats
   std::vector<float> get_parameters() const;
   std::vector<float> get_grads() const;

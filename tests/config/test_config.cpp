@@ -154,7 +154,7 @@ TEST_CASE("bad configs fail with file, line, key and a hint", "[config]") {
   // 9. mapping where a scalar is expected
   CHECK_THAT(error_of("steps:\n  a: 1\n"), Contains("steps: expected integer, got a mapping"));
   // 10. scalar where a list is expected
-  CHECK_THAT(error_of("betas: 0.9\n"), Contains("betas: expected list of number"));
+  CHECK_THAT(error_of("betas: 0.9\n"), Contains("betas: expected list of numbers"));
   // 11. missing required key inside a list element
   CHECK_THAT(error_of("sources:\n  - weight: 2\n"), Contains("missing required key 'sources.0.path'"));
   // 12. malformed YAML

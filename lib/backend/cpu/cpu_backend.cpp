@@ -27,7 +27,7 @@ CpuBackend::CpuBackend(int threads) {
 }
 
 std::string CpuBackend::description() const {
-  return fmt::format("cpu (fp32, {} threads, OpenBLAS {})", threads_, openblas_get_config());
+  return fmt::format("cpu (fp32, {} threads, {})", threads_, openblas_get_config());
 }
 
 Buffer CpuBackend::allocate(size_t bytes) {

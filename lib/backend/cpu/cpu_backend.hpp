@@ -14,6 +14,8 @@ class CpuBackend final : public Backend {
   std::string description() const override;
   DType compute_dtype() const override { return DType::f32; }
   int threads() const { return threads_; }
+  double peak_flops() const override;
+  size_t memory_in_use() const override;
 
   Buffer allocate(size_t bytes) override;
   void release(void* data) override;

@@ -1,0 +1,33 @@
+// dsmath pretrain: (continued) pretraining from token shards (DeepSeekMath section 2.2).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "common_options.hpp"
+#include "core/log.hpp"
+#include "core/strings.hpp"
+#include "train/pretrain.hpp"
+
+namespace dsmath::app {
+
+void register_pretrain_command(CLI::App& app) {
+  struct Options {
+    ConfigOptions config;
+    RunDirOptions run;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("pretrain", "pretrain or continue pretraining a model on token shards");
+  add_config_options(cmd, o->config);
+  add_run_options(cmd, o->run);
+  cmd->callback([o] {
+    auto cfg = config::load_config<PretrainConfig>(o->run.apply(o->config).sources());
+    RunOptions run{o->run.run_dir_or("runs/" + cfg.run_name), o->run.resume};
+    const PretrainSummary s = run_pretrain(cfg, run);
+    std::cout << fmt::format("pretrain: {} steps, loss {:.4f} -> {:.4f}, {} tok/s, checkpoint {}\n", s.steps, s.first_loss,
+                             s.last_loss, human_count(s.tokens_per_s), s.checkpoint.string());
+  });
+}
+
+}  // namespace dsmath::app

@@ -1,0 +1,22 @@
+#include "stages.hpp"
+
+#include "config/doc_writer.hpp"
+#include "train/pretrain_config.hpp"
+
+namespace dsmath::app {
+
+template <class Config>
+StageEntry make_stage_entry(std::string name, std::string summary) {
+  return StageEntry{std::move(name), std::move(summary),
+                    [](const config::ConfigSources& s) { return config::to_yaml_text(config::load_config<Config>(s)); },
+                    [] { return config::markdown_reference<Config>(); }};
+}
+
+const std::vector<StageEntry>& stage_entries() {
+  static const std::vector<StageEntry> entries{
+      make_stage_entry<PretrainConfig>("pretrain", "continued pretraining on a token mixture (`dsmath pretrain`)"),
+  };
+  return entries;
+}
+
+}  // namespace dsmath::app

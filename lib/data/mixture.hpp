@@ -1,0 +1,85 @@
+#pragma once
+// The pretraining data stream: a weighted mixture of token sources (DeepSeekMath 2.2.1: 56%
+// math corpus, 4% AlgebraicStack, 10% arXiv, 20% GitHub code, 10% Common Crawl text), each a
+// list of shards read sequentially as one stream of windows of seq_len + 1 tokens (inputs and
+// their next-token targets; consecutive windows share one token so every token is a target once).
+//
+// Determinism: sample g of the run draws its source from a hash of (seed, g), so the sequence
+// of samples depends only on the seed and the per-source cursors, which are saved in
+// checkpoints. Data parallel ranks walk the same global sample sequence and each fills only
+// its own rows, so any world size sees the same data per optimizer step.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/schema.hpp"
+#include "core/json.hpp"
+#include "data/token_shard.hpp"
+#include "model/token_batch.hpp"
+
+namespace dsmath {
+
+struct DataSourceConfig {
+  std::string name;
+  std::vector<std::string> paths;  // shard files, directories of .bin shards, or globs
+  double weight = 1.0;
+
+  template <class V>
+  void visit(V& v) {
+    using config::Check;
+    v("name", name, "label for logs and metrics", Check().required().nonempty());
+    v("paths", paths, "shard files, directories or globs (relative to the working directory)", Check().required().nonempty());
+    v("weight", weight, "sampling weight (normalized over sources)", Check().greater_than(0));
+  }
+};
+
+struct TokenDataConfig {
+  std::vector<DataSourceConfig> sources;
+  int seq_len = 256;
+  // Reset positions and block attention at document starts (packing without cross-document
+  // attention). Off by default, as in the paper's pretraining.
+  bool document_masking = false;
+  bool verify_checksums = true;
+
+  template <class V>
+  void visit(V& v) {
+    using config::Check;
+    v("sources", sources, "weighted token sources", Check().required().nonempty());
+    v("seq_len", seq_len, "tokens per training sequence", Check().at_least(2));
+    v("document_masking", document_masking, "keep attention and positions inside each document");
+    v("verify_checksums", verify_checksums, "hash every shard's payload when opening it");
+  }
+};
+
+class MixtureLoader {
+ public:
+  // model_vocab: shards holding ids >= this are rejected (tokenizer/model mismatch).
+  MixtureLoader(const TokenDataConfig& config, uint64_t seed, int model_vocab);
+  ~MixtureLoader();
+
+  // Fills a [rows x seq_len] batch with global samples first, first + 1, ... Call with
+  // consecutive ranges; skipping ahead is done with skip_samples().
+  void fill(TokenBatch& batch, int64_t first_sample, int rows);
+  // Walks `count` samples from the current position without reading them (advances cursors).
+  void advance_to(int64_t sample);
+  int64_t next_sample() const { return next_sample_; }
+
+  Json state() const;
+  void restore(const Json& state);
+  std::string describe() const;  // sources, shard and token counts
+  uint64_t total_tokens() const;
+
+ private:
+  struct Source;
+  int pick_source(int64_t sample) const;
+  void take_window(int source, TokenBatch& batch, int row);
+  std::vector<std::unique_ptr<Source>> sources_;
+  std::vector<double> cumulative_weight_;
+  TokenDataConfig config_;
+  uint64_t seed_;
+  int64_t next_sample_ = 0;
+};
+
+}  // namespace dsmath

@@ -1,0 +1,97 @@
+#include "optim/adamw.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace dsmath {
+
+AdamW::AdamW(Backend& backend, const ParameterLayout& layout, const OptimConfig& config, int64_t begin, int64_t end,
+             DType params_dtype)
+    : backend_(backend), config_(config), begin_(begin), end_(end) {
+  DSMATH_CHECK(0 <= begin && begin <= end && end <= layout.total(), "range [{}, {}) of {}", begin, end, layout.total());
+  // Alignment gaps between tensors hold zeros with zero gradients; AdamW leaves them at zero,
+  // so they can ride along in the decayed ranges. Consecutive tensors of the same decay class
+  // merge into one range: fewer, longer kernel launches.
+  for (const auto& t : layout.tensors()) {
+    const int64_t b = std::max(begin, t.offset), e = std::min(end, t.offset + t.numel);
+    if (b >= e) continue;
+    if (!ranges_.empty() && ranges_.back().decay == t.weight_decay && ranges_.back().end <= b) {
+      ranges_.back().end = e;
+    } else {
+      ranges_.push_back({b, e, t.weight_decay});
+    }
+  }
+  const size_t bytes = static_cast<size_t>(end - begin) * sizeof(float);
+  m_ = backend_.allocate(bytes);
+  v_ = backend_.allocate(bytes);
+  backend_.fill_zero(m_.data(), bytes);
+  backend_.fill_zero(v_.data(), bytes);
+  if (params_dtype != DType::f32) {
+    master_ = backend_.allocate(bytes);
+    backend_.fill_zero(master_.data(), bytes);
+  }
+}
+
+void AdamW::step(Tensor params, Tensor grads, float lr, float grad_scale) {
+  ++step_;
+  for (const auto& r : ranges_) {
+    AdamWArgs a;
+    if (has_master()) {
+      a.params = master_.tensor(DType::f32).offset(r.begin - begin_);
+      a.params_copy = params.offset(r.begin);
+    } else {
+      a.params = params.offset(r.begin);
+    }
+    a.grads = grads.offset(r.begin);
+    a.m = m_.tensor(DType::f32).offset(r.begin - begin_);
+    a.v = v_.tensor(DType::f32).offset(r.begin - begin_);
+    a.n = r.end - r.begin;
+    a.lr = lr;
+    a.beta1 = static_cast<float>(config_.beta1);
+    a.beta2 = static_cast<float>(config_.beta2);
+    a.eps = static_cast<float>(config_.eps);
+    a.weight_decay = r.decay ? static_cast<float>(config_.weight_decay) : 0.0f;
+    a.grad_scale = grad_scale;
+    a.step = step_;
+    backend_.adamw_update(a);
+  }
+}
+
+std::vector<float> AdamW::get_m() const {
+  std::vector<float> h(static_cast<size_t>(end_ - begin_));
+  backend_.download(h.data(), m_.data(), h.size() * sizeof(float));
+  return h;
+}
+
+std::vector<float> AdamW::get_v() const {
+  std::vector<float> h(static_cast<size_t>(end_ - begin_));
+  backend_.download(h.data(), v_.data(), h.size() * sizeof(float));
+  return h;
+}
+
+void AdamW::set_state(std::span<const float> m, std::span<const float> v) {
+  const auto n = static_cast<size_t>(end_ - begin_);
+  if (m.size() != n || v.size() != n) fail("optimizer state has {} / {} values, expected {}", m.size(), v.size(), n);
+  backend_.upload(m_.data(), m.data(), n * sizeof(float));
+  backend_.upload(v_.data(), v.data(), n * sizeof(float));
+}
+
+}  // namespace dsmath
+
+namespace dsmath {
+
+void AdamW::set_master(std::span<const float> values) {
+  DSMATH_CHECK(has_master(), "set_master without master weights");
+  if (values.size() != static_cast<size_t>(end_ - begin_)) fail("master weights: {} values, expected {}", values.size(), end_ - begin_);
+  backend_.upload(master_.data(), values.data(), values.size_bytes());
+}
+
+std::vector<float> AdamW::get_master() const {
+  DSMATH_CHECK(has_master(), "get_master without master weights");
+  std::vector<float> h(static_cast<size_t>(end_ - begin_));
+  backend_.download(h.data(), master_.data(), h.size() * sizeof(float));
+  return h;
+}
+
+}  // namespace dsmath

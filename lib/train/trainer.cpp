@@ -1,0 +1,84 @@
+#include "train/trainer.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace dsmath {
+
+Trainer::Trainer(Transformer& model, Communicator& comm, const OptimConfig& optim, const TrainConfig& train,
+                 int64_t total_steps)
+    : model_(model), comm_(comm), optim_(optim), train_(train), total_steps_(total_steps) {
+  optimizer_ = std::make_unique<AdamW>(model.backend(), model.layout(), optim, 0, model.layout().total(),
+                                       model.backend().compute_dtype());
+}
+
+void Trainer::begin_step() {
+  model_.zero_grads();
+  loss_local_ = 0;
+}
+
+void Trainer::accumulate(const TokenBatch& batch, const Objective& objective) {
+  model_.forward(batch, true);
+  dlogp_.assign(static_cast<size_t>(batch.size()), 0.0f);
+  loss_local_ += objective(batch, model_.logprobs(), dlogp_);
+  model_.backward(dlogp_);
+}
+
+StepStats Trainer::finish_step() {
+  StepStats s;
+  s.step = ++step_;
+  Backend& backend = model_.backend();
+  const int64_t n = model_.layout().total();
+  comm_.allreduce_sum(model_.grads(), n);
+  double sums[2] = {loss_local_, backend.sum_squares(model_.grads(), n)};
+  // the squared norm is identical on every rank after the all-reduce; only the loss is summed
+  comm_.allreduce_sum(std::span<double>(sums, 1));
+  s.loss = sums[0];
+  s.grad_norm = std::sqrt(sums[1]);
+  s.lr = learning_rate(optim_, s.step, total_steps_);
+
+  if (!std::isfinite(s.loss) || !std::isfinite(s.grad_norm)) {
+    if (train_.nan_policy == NanPolicy::stop)
+      fail_hint("lower optim.lr_peak, raise optim.warmup_steps, check the data, or set train.nan_policy=skip",
+                "step {}: non-finite {} (loss {}, gradient norm {}); stopping before the weights are touched, "
+                "so the last checkpoint is clean",
+                s.step, std::isfinite(s.loss) ? "gradient" : "loss", s.loss, s.grad_norm);
+    ++consecutive_skips_;
+    ++total_skips_;
+    s.skipped = true;
+    log::warn("step {}: non-finite loss/gradient (loss {}, grad norm {}); step skipped ({} in a row)", s.step, s.loss,
+              s.grad_norm, consecutive_skips_);
+    if (consecutive_skips_ >= train_.max_consecutive_skips)
+      fail_hint("the run diverged: lower the learning rate or inspect the data around this step",
+                "step {}: {} consecutive non-finite steps (train.max_consecutive_skips)", s.step, consecutive_skips_);
+    return s;
+  }
+  consecutive_skips_ = 0;
+  float grad_scale = 1.0f;
+  if (optim_.grad_clip > 0 && s.grad_norm > optim_.grad_clip)
+    grad_scale = static_cast<float>(optim_.grad_clip / (s.grad_norm + 1e-6));
+  optimizer_->step(model_.params(), model_.grads(), static_cast<float>(s.lr), grad_scale);
+  return s;
+}
+
+Json Trainer::state() const {
+  return Json{{"step", step_},
+              {"optimizer_steps", optimizer_->steps_taken()},
+              {"consecutive_skips", consecutive_skips_},
+              {"total_skips", total_skips_}};
+}
+
+void Trainer::restore(const Json& j) {
+  try {
+    step_ = j.at("step").get<int64_t>();
+    optimizer_->set_steps_taken(j.at("optimizer_steps").get<int64_t>());
+    consecutive_skips_ = j.at("consecutive_skips").get<int>();
+    total_skips_ = j.at("total_skips").get<int64_t>();
+  } catch (const Json::exception& e) {
+    fail("trainer_state.json: malformed trainer section: {}", e.what());
+  }
+}
+
+}  // namespace dsmath

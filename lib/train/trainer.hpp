@@ -1,0 +1,63 @@
+#pragma once
+// The optimizer-step machinery every training stage shares: gradient accumulation over
+// micro-batches, the cross-rank reduction, global-norm clipping, the non-finite check, and the
+// AdamW update on the LR schedule. A stage supplies batches and an objective; the objective
+// maps per-token log-probs to a loss and d loss / d logp (pretraining and SFT: masked
+// cross-entropy; GRPO: the clipped surrogate with KL).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+
+#include "core/json.hpp"
+#include "dist/communicator.hpp"
+#include "model/transformer.hpp"
+#include "optim/adamw.hpp"
+#include "train/train_config.hpp"
+
+namespace dsmath {
+
+struct StepStats {
+  int64_t step = 0;       // 1-based index of the step just finished
+  double loss = 0;        // summed over ranks (objectives normalize globally)
+  double grad_norm = 0;   // before clipping
+  double lr = 0;
+  bool skipped = false;   // non-finite step skipped under nan_policy skip
+};
+
+// Returns this micro-batch's loss contribution and writes d loss / d logp into dlogp.
+using Objective = std::function<double(const TokenBatch& batch, std::span<const float> logp, std::span<float> dlogp)>;
+
+class Trainer {
+ public:
+  Trainer(Transformer& model, Communicator& comm, const OptimConfig& optim, const TrainConfig& train, int64_t total_steps);
+
+  void begin_step();
+  // Forward, objective, backward for one micro-batch.
+  void accumulate(const TokenBatch& batch, const Objective& objective);
+  // Reduces across ranks, clips, checks for NaN/Inf and updates the weights.
+  StepStats finish_step();
+
+  int64_t step() const { return step_; }
+  AdamW& optimizer() { return *optimizer_; }
+  const AdamW& optimizer() const { return *optimizer_; }
+  Transformer& model() { return model_; }
+
+  Json state() const;
+  void restore(const Json& state);
+
+ private:
+  Transformer& model_;
+  Communicator& comm_;
+  OptimConfig optim_;
+  TrainConfig train_;
+  int64_t total_steps_;
+  std::unique_ptr<AdamW> optimizer_;
+  int64_t step_ = 0;
+  double loss_local_ = 0;
+  int consecutive_skips_ = 0;
+  int64_t total_skips_ = 0;
+  std::vector<float> dlogp_;
+};
+
+}  // namespace dsmath

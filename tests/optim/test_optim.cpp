@@ -1,0 +1,64 @@
+#include <catch2/catch.hpp>
+
+#include "backend/cpu/cpu_backend.hpp"
+#include "optim/adamw.hpp"
+#include "optim/optim_config.hpp"
+
+using namespace dsmath;
+
+TEST_CASE("constant schedule with warmup", "[optim]") {
+  OptimConfig c;
+  c.lr_peak = 1e-3;
+  c.warmup_steps = 4;
+  CHECK(learning_rate(c, 1, 100) == Approx(2.5e-4));
+  CHECK(learning_rate(c, 4, 100) == Approx(1e-3));
+  CHECK(learning_rate(c, 50, 100) == Approx(1e-3));
+}
+
+TEST_CASE("cosine schedule decays from the peak to lr_min_ratio * peak", "[optim]") {
+  OptimConfig c;
+  c.lr_peak = 1.0;
+  c.schedule = LrSchedule::cosine;
+  c.warmup_steps = 10;
+  c.lr_min_ratio = 0.1;
+  CHECK(learning_rate(c, 10, 110) == Approx(1.0));
+  // halfway through the decay (step 60 of 10..110): min + (peak - min) / 2
+  CHECK(learning_rate(c, 60, 110) == Approx(0.55));
+  CHECK(learning_rate(c, 110, 110) == Approx(0.1));
+}
+
+TEST_CASE("multistep schedule is the paper's: x0.316 after 80%, x0.1 after 90%", "[optim]") {
+  OptimConfig c;
+  c.lr_peak = 4.2e-4;
+  c.schedule = LrSchedule::multistep;
+  c.warmup_steps = 2000;
+  const int64_t total = 50000;
+  CHECK(learning_rate(c, 1000, total) == Approx(2.1e-4));
+  CHECK(learning_rate(c, 40000, total) == Approx(4.2e-4));
+  CHECK(learning_rate(c, 40001, total) == Approx(4.2e-4 * 0.316));
+  CHECK(learning_rate(c, 45000, total) == Approx(4.2e-4 * 0.316));
+  CHECK(learning_rate(c, 45001, total) == Approx(4.2e-5));
+}
+
+TEST_CASE("AdamW decays matrices but not norm weights", "[optim]") {
+  CpuBackend backend(1);
+  ModelConfig mc;
+  mc.vocab_size = 8;
+  mc.dim = 4;
+  mc.n_layers = 1;
+  mc.n_heads = 2;
+  mc.n_kv_heads = 2;
+  mc.ffn_dim = 6;
+  ParameterLayout layout(mc);
+  OptimConfig oc;
+  oc.weight_decay = 0.5;
+  AdamW opt(backend, layout, oc, 0, layout.total());
+  std::vector<float> params(static_cast<size_t>(layout.total()), 1.0f), grads(params.size(), 0.0f);
+  opt.step(Tensor::f32(params.data()), Tensor::f32(grads.data()), 0.1f, 1.0f);
+  // zero gradients: only decoupled decay acts, p *= 1 - lr * wd = 0.95 on decayed tensors
+  CHECK(params[static_cast<size_t>(layout.get("model.layers.0.self_attn.q_proj.weight").offset)] == Approx(0.95f));
+  CHECK(params[static_cast<size_t>(layout.get("model.layers.0.input_layernorm.weight").offset)] == 1.0f);
+  CHECK(params[static_cast<size_t>(layout.get("model.norm.weight").offset)] == 1.0f);
+  CHECK(params[static_cast<size_t>(layout.get("lm_head.weight").offset)] == Approx(0.95f));
+  CHECK(opt.steps_taken() == 1);
+}

@@ -1,0 +1,129 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "backend/cpu/cpu_backend.hpp"
+#include "config/load.hpp"
+#include "core/files.hpp"
+#include "io/hf_model.hpp"
+#include "pretrain_fixture.hpp"
+#include "train/pretrain.hpp"
+
+using namespace dsmath;
+using Catch::Contains;
+
+namespace {
+std::vector<Json> read_metrics(const fs::path& run_dir) {
+  std::vector<Json> lines;
+  std::ifstream in(run_dir / "metrics.jsonl");
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) lines.push_back(Json::parse(line));
+  return lines;
+}
+}  // namespace
+
+TEST_CASE("pretraining on a repetitive stream drives the loss well below its start", "[train]") {
+  auto dir = test::temp_dir("pretrain_learns");
+  auto cfg_path = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
+  auto cfg = config::load_config<PretrainConfig>({cfg_path, {}});
+  const PretrainSummary s = run_pretrain(cfg, {dir / "run", false});
+  CHECK(s.steps == 40);
+  // uniform guessing over 64 tokens costs ln 64 = 4.16 nats
+  CHECK(s.first_loss == Approx(std::log(64.0)).margin(0.3));
+  CHECK(s.last_loss < 0.3 * s.first_loss);
+  auto metrics = read_metrics(dir / "run");
+  REQUIRE(metrics.size() == 40);
+  for (const char* key : {"step", "loss", "lr", "grad_norm", "tokens", "tokens_per_s", "step_time_s", "mfu", "memory_bytes"})
+    CHECK(metrics.back().contains(key));
+  CHECK(metrics.back()["tokens"] == 40 * 8 * 32);
+  // the final checkpoint is a loadable Hugging Face directory
+  REQUIRE(is_hf_model_dir(s.checkpoint));
+  const ModelConfig mc = read_hf_config(s.checkpoint);
+  CHECK(mc.dim == 32);
+  CHECK(read_hf_weights(s.checkpoint, mc).size() == static_cast<size_t>(ParameterLayout(mc).total()));
+}
+
+TEST_CASE("a run killed at any point resumes to exactly the uninterrupted result", "[train][cli]") {
+  auto dir = test::temp_dir("pretrain_resume");
+  auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir),
+                                        "checkpoint: {every_steps: 2, keep_last: 2}\n");
+  const std::string common = "pretrain --config " + cfg.string() + " --set train.max_steps=8 --set checkpoint.every_steps=2";
+  auto straight = test::run_dsmath(common + " --run-dir " + (dir / "straight").string());
+  REQUIRE(straight.exit_code == 0);
+
+  struct Case {
+    std::string fault;
+    std::string name;
+  };
+  for (const Case& c : {Case{"kill_mid_checkpoint:4", "mid_checkpoint"}, Case{"kill_after_step:5", "after_step"}}) {
+    const auto run_dir = dir / c.name;
+    auto killed = test::run_command("DSMATH_FAULT_INJECT=" + c.fault + " " + DSMATH_BINARY + " " + common + " --run-dir " +
+                                    run_dir.string());
+    CHECK(killed.exit_code == 128 + 9);  // SIGKILL
+    auto resumed = test::run_dsmath(common + " --run-dir " + run_dir.string() + " --resume");
+    REQUIRE(resumed.exit_code == 0);
+    CHECK_THAT(resumed.output, Contains("resuming from"));
+    // same losses step by step (the printed doubles round-trip exactly)
+    auto a = read_metrics(dir / "straight"), b = read_metrics(run_dir);
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i]["step"] == b[i]["step"]);
+      CHECK(a[i]["loss"].get<double>() == b[i]["loss"].get<double>());
+      CHECK(a[i]["grad_norm"].get<double>() == b[i]["grad_norm"].get<double>());
+    }
+    // and bit-identical final weights and optimizer state
+    const auto final_a = dir / "straight" / "checkpoints" / "step-0000008";
+    const auto final_b = run_dir / "checkpoints" / "step-0000008";
+    CHECK(read_file(final_a / "model.safetensors") == read_file(final_b / "model.safetensors"));
+    CHECK(read_file(final_a / "optimizer-rank0.safetensors") == read_file(final_b / "optimizer-rank0.safetensors"));
+  }
+}
+
+TEST_CASE("dsmath pretrain: outputs, refusal to overwrite, and config errors", "[train][cli]") {
+  auto dir = test::temp_dir("pretrain_cli");
+  auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
+  const std::string run = " --run-dir " + (dir / "run").string();
+  auto ok = test::run_dsmath("pretrain --config " + cfg.string() + " --set train.max_steps=3" + run);
+  REQUIRE(ok.exit_code == 0);
+  CHECK_THAT(ok.output, Contains("pretrain: 3 steps"));
+  CHECK(fs::exists(dir / "run" / "config.yaml"));
+  CHECK(fs::exists(dir / "run" / "checkpoints" / "latest"));
+  CHECK(fs::exists(dir / "run" / "checkpoints" / "step-0000003" / "trainer_state.json"));
+  // a second run into the same directory must not clobber it
+  auto again = test::run_dsmath("pretrain --config " + cfg.string() + " --set train.max_steps=3" + run);
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.output, Contains("already holds checkpoints") && Contains("--resume"));
+  // config errors exit 1 with file:line and the key
+  std::ofstream(dir / "bad.yaml") << "stage: pretrain\ntrain:\n  max_stepz: 3\n";
+  auto bad = test::run_dsmath("pretrain --config " + (dir / "bad.yaml").string() + run);
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.output, Contains("bad.yaml:3:3") && Contains("unknown key 'train.max_stepz'") && Contains("max_steps"));
+  auto bad_set = test::run_dsmath("pretrain --config " + cfg.string() + " --set optim.lr_peak=fast" + run);
+  CHECK(bad_set.exit_code == 1);
+  CHECK_THAT(bad_set.output, Contains("--set optim.lr_peak=fast") && Contains("expected number"));
+  auto bad_batch = test::run_dsmath("pretrain --config " + cfg.string() + " --set train.global_batch_size=6" + run);
+  CHECK(bad_batch.exit_code == 1);
+  CHECK_THAT(bad_batch.output, Contains("global_batch_size (6) is not a multiple of micro_batch_size (4)"));
+}
+
+TEST_CASE("non-finite losses stop the run (or skip steps) and never reach a checkpoint", "[train][cli]") {
+  auto dir = test::temp_dir("pretrain_nan");
+  auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
+  // An absurd learning rate without clipping blows the weights up after the first update.
+  const std::string diverge = "pretrain --config " + cfg.string() +
+                              " --set optim.lr_peak=1e30 --set optim.warmup_steps=0 --set optim.grad_clip=0"
+                              " --set checkpoint.every_steps=1 --set train.max_steps=10";
+  auto stop = test::run_dsmath(diverge + " --run-dir " + (dir / "stop").string());
+  CHECK(stop.exit_code == 1);
+  CHECK_THAT(stop.output, Contains("step 2: non-finite") && Contains("nan_policy=skip"));
+  // the last checkpoint is the clean one from before the failure
+  auto latest = dir / "stop" / "checkpoints" / "step-0000001";
+  REQUIRE(fs::exists(latest));
+  CHECK(!fs::exists(dir / "stop" / "checkpoints" / "step-0000002"));
+  auto skip = test::run_dsmath(diverge + " --set train.nan_policy=skip --set train.max_consecutive_skips=3 --run-dir " +
+                               (dir / "skip").string());
+  CHECK(skip.exit_code == 1);
+  CHECK_THAT(skip.output, Contains("step skipped") && Contains("3 consecutive non-finite steps"));
+}
