@@ -65,24 +65,24 @@ bool parse_bool(const YAML::Node& node, const std::string& path, const BindConte
   type_error(ctx.origin, node, path, "boolean", "use true or false");
 }
 
-void Binder::finish() const {
-  if (!node_.IsMap()) return;
+void Binder::check_keys(const YAML::Node& node, const BindContext& ctx, const std::vector<std::string>& known) {
+  if (!node.IsMap()) return;
   std::map<std::string, int> seen;
-  for (auto it = node_.begin(); it != node_.end(); ++it) {
+  for (auto it = node.begin(); it != node.end(); ++it) {
     const YAML::Node& key_node = it->first;
-    if (!key_node.IsScalar()) type_error(ctx_.origin, key_node, ctx_.prefix, "string keys");
+    if (!key_node.IsScalar()) type_error(ctx.origin, key_node, ctx.prefix, "string keys");
     const std::string key = key_node.Scalar();
-    const std::string path = join_path(ctx_.prefix, key);
+    const std::string path = join_path(ctx.prefix, key);
     if (++seen[key] > 1)
-      throw Error(fmt::format("{}: key '{}' appears more than once", location(ctx_.origin, key_node), path),
+      throw Error(fmt::format("{}: key '{}' appears more than once", location(ctx.origin, key_node), path),
                   "keep one of them");
-    bool known = false;
-    for (const auto& k : keys_) known |= (k == key);
-    if (known) continue;
-    std::string guess = closest_match(key, keys_);
-    std::string hint = guess.empty() ? fmt::format("valid keys here: {}", join(keys_, ", "))
-                                     : fmt::format("did you mean '{}'? valid keys here: {}", guess, join(keys_, ", "));
-    throw Error(fmt::format("{}: unknown key '{}'", location(ctx_.origin, key_node), path), hint);
+    bool is_known = false;
+    for (const auto& k : known) is_known |= (k == key);
+    if (is_known) continue;
+    std::string guess = closest_match(key, known);
+    std::string hint = guess.empty() ? fmt::format("valid keys here: {}", join(known, ", "))
+                                     : fmt::format("did you mean '{}'? valid keys here: {}", guess, join(known, ", "));
+    throw Error(fmt::format("{}: unknown key '{}'", location(ctx.origin, key_node), path), hint);
   }
 }
 

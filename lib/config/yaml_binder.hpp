@@ -51,6 +51,15 @@ std::string join_path(const std::string& prefix, std::string_view key);
 template <class T>
 void read_value(const YAML::Node& node, T& value, const std::string& path, const BindContext& ctx, const Check& check);
 
+// Visitor that lists a struct's keys.
+struct KeyLister {
+  std::vector<std::string> keys;
+  template <class T>
+  void operator()(std::string_view key, T&, std::string_view, const Check& = {}) {
+    keys.emplace_back(key);
+  }
+};
+
 // Visitor that binds the fields of one mapping.
 class Binder {
  public:
@@ -94,7 +103,8 @@ class Binder {
   }
 
   // Rejects keys the struct did not ask for (with a "did you mean"), and duplicates.
-  void finish() const;
+  void finish() const { check_keys(node_, ctx_, keys_); }
+  static void check_keys(const YAML::Node& node, const BindContext& ctx, const std::vector<std::string>& known);
 
  private:
   YAML::Node node_;
@@ -134,6 +144,12 @@ void read_struct(const YAML::Node& node, T& value, const std::string& path, cons
   }
   if (!node.IsMap() && !node.IsNull()) type_error(ctx.origin, node, path, type_name<T>());
   BindContext sub{path, ctx.origin, ctx.overrides};
+  // Unknown keys first: a misspelt key should be reported as such, not as the required key
+  // it failed to provide.
+  KeyLister lister;
+  T probe{};
+  probe.visit(lister);
+  Binder::check_keys(node, sub, lister.keys);
   Binder binder(node.IsNull() ? YAML::Node(YAML::NodeType::Map) : node, sub);
   value.visit(binder);
   binder.finish();

@@ -178,7 +178,9 @@ TEST_CASE("bad configs fail with file, line, key and a hint", "[config]") {
   // 21. config file missing
   CHECK_THROWS_WITH(load_config<Root>(ConfigSources{fs::path("/no/such/file.yaml"), {}}),
                     Contains("/no/such/file.yaml") && Contains("does not exist"));
-  // 22. top level not a mapping
+  // 22. a misspelt required key is reported as unknown (with the suggestion), not as missing
+  CHECK_THAT(error_of("sources:\n  - pth: x\n"), Contains("unknown key 'sources.0.pth'") && Contains("did you mean 'path'"));
+  // 23. top level not a mapping
   CHECK_THAT(error_of("- a\n- b\n"), Contains("expected a mapping"));
 }
 

@@ -47,8 +47,7 @@ TEST_CASE("pretraining on a repetitive stream drives the loss well below its sta
 
 TEST_CASE("a run killed at any point resumes to exactly the uninterrupted result", "[train][cli]") {
   auto dir = test::temp_dir("pretrain_resume");
-  auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir),
-                                        "checkpoint: {every_steps: 2, keep_last: 2}\n");
+  auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
   const std::string common = "pretrain --config " + cfg.string() + " --set train.max_steps=8 --set checkpoint.every_steps=2";
   auto straight = test::run_dsmath(common + " --run-dir " + (dir / "straight").string());
   REQUIRE(straight.exit_code == 0);
@@ -96,10 +95,10 @@ TEST_CASE("dsmath pretrain: outputs, refusal to overwrite, and config errors", "
   CHECK(again.exit_code == 1);
   CHECK_THAT(again.output, Contains("already holds checkpoints") && Contains("--resume"));
   // config errors exit 1 with file:line and the key
-  std::ofstream(dir / "bad.yaml") << "stage: pretrain\ntrain:\n  max_stepz: 3\n";
+  std::ofstream(dir / "bad.yaml") << "stage: pretrain\ndata: {sources: [{name: a, paths: [x]}]}\ntrain:\n  max_stepz: 3\n";
   auto bad = test::run_dsmath("pretrain --config " + (dir / "bad.yaml").string() + run);
   CHECK(bad.exit_code == 1);
-  CHECK_THAT(bad.output, Contains("bad.yaml:3:3") && Contains("unknown key 'train.max_stepz'") && Contains("max_steps"));
+  CHECK_THAT(bad.output, Contains("bad.yaml:4:3") && Contains("unknown key 'train.max_stepz'") && Contains("max_steps"));
   auto bad_set = test::run_dsmath("pretrain --config " + cfg.string() + " --set optim.lr_peak=fast" + run);
   CHECK(bad_set.exit_code == 1);
   CHECK_THAT(bad_set.output, Contains("--set optim.lr_peak=fast") && Contains("expected number"));
