@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Reference encodings from the Hugging Face `tokenizers` package, for dsmath's tokenizer tests.
+
+  hf_reference.py encode TOKENIZER_JSON IN.jsonl OUT.jsonl [--special]
+      IN lines: {"text": str} or {"b64": base64 bytes}; bytes are decoded the way a file opened
+      with errors='replace' is (dsmath's policy for invalid UTF-8). OUT lines: {"ids": [...]}.
+  hf_reference.py decode TOKENIZER_JSON IN.jsonl OUT.jsonl [--skip-special]
+      IN lines: {"ids": [...]}; OUT lines: {"text": str}.
+  hf_reference.py golden TOKENIZER_JSON IN.jsonl FIELD OUT.jsonl [LIMIT]
+      writes {"line": n, "ids": [...]} for the first LIMIT lines of a JSONL file's FIELD
+      (used to make the committed golden files in tests/tokenizer/golden/).
+Texts are encoded one by one (no batching), so no thread count can change the result.
+"""
+import base64
+import json
+import sys
+
+from tokenizers import Tokenizer
+
+
+def main():
+    mode, tok_path = sys.argv[1], sys.argv[2]
+    tok = Tokenizer.from_file(tok_path)
+    if mode == "encode":
+        special = "--special" in sys.argv[5:]
+        with open(sys.argv[3], encoding="utf-8") as fin, open(sys.argv[4], "w", encoding="utf-8") as fout:
+            for line in fin:
+                rec = json.loads(line)
+                text = rec["text"] if "text" in rec else base64.b64decode(rec["b64"]).decode("utf-8", errors="replace")
+                fout.write(json.dumps({"ids": tok.encode(text, add_special_tokens=special).ids}) + "\n")
+    elif mode == "decode":
+        skip = "--skip-special" in sys.argv[5:]
+        with open(sys.argv[3], encoding="utf-8") as fin, open(sys.argv[4], "w", encoding="utf-8") as fout:
+            for line in fin:
+                ids = json.loads(line)["ids"]
+                fout.write(json.dumps({"text": tok.decode(ids, skip_special_tokens=skip)}) + "\n")
+    elif mode == "golden":
+        src, field, out = sys.argv[3], sys.argv[4], sys.argv[5]
+        limit = int(sys.argv[6]) if len(sys.argv) > 6 else None
+        with open(src, encoding="utf-8") as fin, open(out, "w", encoding="utf-8") as fout:
+            for n, line in enumerate(fin, start=1):
+                if limit is not None and n > limit:
+                    break
+                text = json.loads(line)[field]
+                fout.write(json.dumps({"line": n, "ids": tok.encode(text, add_special_tokens=False).ids}) + "\n")
+    else:
+        sys.exit(f"unknown mode {mode}")
+
+
+if __name__ == "__main__":
+    main()
