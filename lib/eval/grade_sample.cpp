@@ -1,0 +1,78 @@
+#include "eval/grade_sample.hpp"
+
+#include <cctype>
+#include <vector>
+
+#include "core/strings.hpp"
+#include "eval/answer_normalize.hpp"
+
+namespace dsmath::eval {
+
+namespace {
+
+// "(b)", "\text{B}", " B." -> "B"; "" when the text is not one letter.
+std::string choice_of(std::string_view text) {
+  std::string n = normalize_answer(text);
+  std::string letters;
+  for (char c : n)
+    if (std::isalpha(static_cast<unsigned char>(c))) letters += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return letters.size() == 1 ? letters : std::string{};
+}
+
+// Blanks of a cloze answer: ';' separates them; a prediction may use top-level commas.
+std::vector<std::string> blanks_of(std::string_view text, bool allow_commas) {
+  std::vector<std::string> out;
+  int depth = 0;
+  std::string current;
+  for (char c : text) {
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (c == ';' || (allow_commas && c == ',' && depth == 0)) {
+      out.emplace_back(trim(current));
+      current.clear();
+      continue;
+    }
+    current += c;
+  }
+  out.emplace_back(trim(current));
+  return out;
+}
+
+}  // namespace
+
+GradeResult grade_answer(std::string_view extracted, std::string_view gold, AnswerStyle style, const GradePolicy& policy) {
+  if (trim(extracted).empty()) return {false, "no answer"};
+  if (style == AnswerStyle::choice) {
+    const std::string p = choice_of(extracted), g = choice_of(gold);
+    return {!p.empty() && p == g, "choice"};
+  }
+  if (style == AnswerStyle::cloze) {
+    const auto gold_blanks = blanks_of(gold, false);
+    if (gold_blanks.size() > 1) {
+      const auto predicted = blanks_of(extracted, true);
+      if (predicted.size() != gold_blanks.size()) return {false, "mismatch"};
+      for (size_t i = 0; i < predicted.size(); ++i)
+        if (!math_equal(predicted[i], gold_blanks[i], policy).correct) return {false, "mismatch"};
+      return {true, "cloze"};
+    }
+  }
+  return math_equal(extracted, gold, policy);
+}
+
+SampleGrade grade_completion(std::string_view completion, std::string_view gold, AnswerStyle style,
+                             std::span<const std::string> stop_markers, const GradePolicy& policy) {
+  SampleGrade g;
+  const ExtractedAnswer a = extract_answer(cut_at_stop(completion, stop_markers), style);
+  g.extracted = a.text;
+  g.method = a.method;
+  if (!a.found()) {
+    g.rule = "no answer";
+    return g;
+  }
+  const GradeResult r = grade_answer(a.text, gold, style, policy);
+  g.correct = r.correct;
+  g.rule = r.rule;
+  return g;
+}
+
+}  // namespace dsmath::eval
