@@ -11,5 +11,6 @@ void register_all_commands(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_data_command(CLI::App& app);
 void register_pretrain_command(CLI::App& app);
+void register_eval_command(CLI::App& app);
 
 }  // namespace dsmath::app

@@ -1,0 +1,69 @@
+// dsmath eval grade: grade a JSONL file of existing completions (ours or another system's).
+#include <iostream>
+#include <memory>
+
+#include "cmd_eval.hpp"
+#include "core/error.hpp"
+#include "core/strings.hpp"
+#include "eval/benchmark.hpp"
+#include "eval/grade_file.hpp"
+
+namespace dsmath::app {
+
+namespace {
+
+struct GradeOptions {
+  std::string input, output, benchmark = "generic", results_dir;
+  std::string completion_field = "completion", answer_field = "answer", id_field;
+  std::vector<int> pass_k{1}, maj_k;
+  double tolerance = eval::GradePolicy{}.relative_tolerance;
+};
+
+// A benchmark name (its answer style) or a style name.
+std::pair<eval::AnswerStyle, std::string> style_of(const std::string& name) {
+  if (auto kind = config::enum_from_name<eval::BenchmarkKind>(name)) return {eval::answer_style_of(*kind), name};
+  if (auto style = config::enum_from_name<eval::AnswerStyle>(name)) return {*style, name};
+  std::vector<std::string> names = config::enum_names<eval::BenchmarkKind>();
+  for (const auto& s : config::enum_names<eval::AnswerStyle>())
+    if (std::find(names.begin(), names.end(), s) == names.end()) names.push_back(s);
+  const std::string guess = closest_match(name, names);
+  fail_hint(guess.empty() ? "choose one of: " + join(names, ", ") : "did you mean '" + guess + "'?",
+            "--benchmark: unknown benchmark or answer style '{}'", name);
+}
+
+}  // namespace
+
+void register_eval_grade(CLI::App& eval) {
+  auto o = std::make_shared<GradeOptions>();
+  auto* cmd = eval.add_subcommand("grade", "grade existing completions (JSONL with a completion and a gold answer per line)");
+  cmd->add_option("-i,--input", o->input, "JSONL of completions")->required();
+  cmd->add_option("-o,--output", o->output, "JSONL written: each input line plus \"extracted\" and \"correct\"")->required();
+  cmd->add_option("-b,--benchmark", o->benchmark,
+                  "answer format: gsm8k, math, cmath, mgsm-zh, mmlu-stem, gaokao-mathqa, gaokao-mathcloze, or generic");
+  cmd->add_option("--completion-field", o->completion_field, "field holding the model output");
+  cmd->add_option("--answer-field", o->answer_field,
+                  "field holding the gold answer (a final answer, or a solution ending in '#### N' or \\boxed{})");
+  cmd->add_option("--id-field", o->id_field,
+                  "field naming the problem; lines sharing it are samples of one problem (enables pass@k, maj@k)");
+  cmd->add_option("--pass-k", o->pass_k, "report unbiased pass@k for these k")->delimiter(',');
+  cmd->add_option("--maj-k", o->maj_k, "report majority-vote maj@k for these k")->delimiter(',');
+  cmd->add_option("--results-dir", o->results_dir, "also write samples.jsonl and summary.json here (for eval compare)");
+  cmd->add_option("--tolerance", o->tolerance, "relative numeric tolerance of the grader")->check(CLI::Range(0.0, 1.0));
+  cmd->callback([o] {
+    eval::GradeFileOptions options;
+    options.input = o->input;
+    options.output = o->output;
+    std::tie(options.style, options.benchmark_name) = style_of(o->benchmark);
+    options.completion_field = o->completion_field;
+    options.answer_field = o->answer_field;
+    options.id_field = o->id_field;
+    options.metrics.pass_k = o->pass_k;
+    options.metrics.maj_k = o->maj_k;
+    options.policy.relative_tolerance = o->tolerance;
+    if (!o->results_dir.empty()) options.results_dir = o->results_dir;
+    const eval::GradeFileReport report = eval::grade_jsonl_file(options);
+    std::cout << report.text();
+  });
+}
+
+}  // namespace dsmath::app
