@@ -21,7 +21,7 @@ function(dsmath_library name)
   target_link_libraries(dsmath_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
-# dsmath_test(NAME DEPS targets... [LABELS l...]): tests/NAME/*.cpp -> executable test_NAME,
+# dsmath_test(NAME DEPS targets... [LABELS label]): tests/NAME/*.cpp -> executable test_NAME,
 # cases registered with CTest one by one (catch_discover_tests) and labelled.
 function(dsmath_test name)
   cmake_parse_arguments(ARG "" "" "DEPS;LABELS" ${ARGN})
@@ -33,9 +33,14 @@ function(dsmath_test name)
   target_compile_definitions(test_${name} PRIVATE
       DSMATH_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       DSMATH_BINARY="$<TARGET_FILE:dsmath>")
-  set(labels unit ${ARG_LABELS})
+  # One label per suite (Catch's discovery flattens lists): the most specific of LABELS, else
+  # unit. Select with ctest -L gpu, or leave tiers out with ctest -LE 'gpu|mpi'.
+  set(label unit)
+  if(ARG_LABELS)
+    list(GET ARG_LABELS 0 label)
+  endif()
   catch_discover_tests(test_${name}
       TEST_PREFIX "${name}:"
-      PROPERTIES LABELS "${labels}"
+      PROPERTIES LABELS ${label}
       EXTRA_ARGS --warn NoAssertions)
 endfunction()

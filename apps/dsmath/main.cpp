@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "dist/launch.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"dsmath: the DeepSeekMath pipeline (corpus selection, pretraining, SFT, GRPO, evaluation)"};
@@ -30,11 +31,13 @@ int main(int argc, char** argv) {
     dsmath::log::clear_status();
     std::fprintf(stderr, "dsmath: error: %s\n", e.what());
     if (!e.hint().empty()) std::fprintf(stderr, "hint: %s\n", e.hint().c_str());
+    dsmath::abort_job_if_distributed(1);  // peers must not wait for this rank forever
     return 1;
   } catch (const std::exception& e) {
     dsmath::log::clear_status();
     std::fprintf(stderr, "dsmath: internal error: %s\nthis is a bug in dsmath; please report it with the command line\n",
                  e.what());
+    dsmath::abort_job_if_distributed(3);
     return 3;
   }
   return 0;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "backend/backend.hpp"
 
@@ -22,8 +23,15 @@ class Communicator {
   virtual void allreduce_sum(Tensor data, int64_t n) = 0;
   // In-place sum over ranks of host doubles (losses, token counts, norms).
   virtual void allreduce_sum(std::span<double> values) = 0;
+  // ZeRO-1 (flat buffer split into world_size contiguous ranges, ranges[r]..ranges[r+1]):
+  // after reduce_scatter_sum, this rank's range holds the sum over ranks of that range (the
+  // rest of the buffer is left as it was); all_gather copies every rank's range to all ranks.
+  virtual void reduce_scatter_sum(Tensor data, std::span<const int64_t> ranges) = 0;
+  virtual void all_gather(Tensor data, std::span<const int64_t> ranges) = 0;
   virtual void broadcast(void* host_data, size_t bytes, int root) = 0;
   virtual void barrier() = 0;
+  // Progress marker for failure reports (the step this rank is working on).
+  virtual void note_step(int64_t step) {}
 
   bool is_root() const { return rank() == 0; }
 };
@@ -36,8 +44,14 @@ class SingleProcessCommunicator final : public Communicator {
   std::string name() const override { return "single process"; }
   void allreduce_sum(Tensor, int64_t) override {}
   void allreduce_sum(std::span<double>) override {}
+  void reduce_scatter_sum(Tensor, std::span<const int64_t>) override {}
+  void all_gather(Tensor, std::span<const int64_t>) override {}
   void broadcast(void*, size_t, int) override {}
   void barrier() override {}
 };
+
+// Splits [0, total) into `parts` contiguous ranges of nearly equal size, boundaries rounded
+// to `alignment` elements; returns parts + 1 boundaries.
+std::vector<int64_t> split_ranges(int64_t total, int parts, int64_t alignment = 128);
 
 }  // namespace dsmath

@@ -1,6 +1,8 @@
 #include "io/checkpoint_store.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <csignal>
 #include <cstdlib>
 #include <vector>
@@ -26,12 +28,22 @@ std::optional<int64_t> parse_step_dir(const std::string& name) {
 }
 }  // namespace
 
-void maybe_inject_fault(const std::string& point, int64_t step) {
-  const char* spec = std::getenv("DSMATH_FAULT_INJECT");
-  if (spec == nullptr) return;
-  if (std::string(spec) == point + ":" + std::to_string(step)) {
+void maybe_inject_fault(const std::string& point, int64_t step, int rank) {
+  const char* env = std::getenv("DSMATH_FAULT_INJECT");
+  if (env == nullptr) return;
+  std::string spec = env;
+  if (auto at = spec.find("@rank"); at != std::string::npos) {
+    if (spec.substr(at + 5) != std::to_string(rank)) return;
+    spec.resize(at);
+  }
+  const std::string when = ":" + std::to_string(step);
+  if (spec == point + when) {
     log::warn("DSMATH_FAULT_INJECT: killing the process at {} {}", point, step);
     std::raise(SIGKILL);
+  }
+  if (point == "kill_after_step" && spec == "hang_after_step" + when) {
+    log::warn("DSMATH_FAULT_INJECT: hanging at step {}", step);
+    while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
 }
 
@@ -72,7 +84,7 @@ fs::path CheckpointStore::save(int64_t step, Communicator& comm, const std::func
   write_files(partial);
   comm.barrier();
   if (comm.is_root()) {
-    maybe_inject_fault("kill_mid_checkpoint", step);
+    maybe_inject_fault("kill_mid_checkpoint", step, comm.rank());
     fsync_directory(partial);
     fs::rename(partial, final_dir);
     fsync_directory(root_);

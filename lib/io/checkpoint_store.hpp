@@ -37,7 +37,9 @@ class CheckpointStore {
 
 // Test hook for crash-safety tests: DSMATH_FAULT_INJECT="kill_mid_checkpoint:STEP" kills the
 // process (SIGKILL) after the checkpoint files of STEP are written but before they are
-// published; "kill_after_step:STEP" kills it right after optimizer step STEP.
-void maybe_inject_fault(const std::string& point, int64_t step);
+// published; "kill_after_step:STEP" kills it right after optimizer step STEP, and
+// "hang_after_step:STEP" makes it stop responding there. A suffix "@rankN" limits the fault
+// to rank N of a multi-process run.
+void maybe_inject_fault(const std::string& point, int64_t step, int rank = 0);
 
 }  // namespace dsmath

@@ -13,6 +13,7 @@
 #include "core/timer.hpp"
 #include "data/mixture.hpp"
 #include "dist/communicator.hpp"
+#include "dist/launch.hpp"
 #include "io/checkpoint_store.hpp"
 #include "train/checkpointing.hpp"
 #include "train/metrics_log.hpp"
@@ -50,13 +51,13 @@ std::string utc_now() {
 }  // namespace
 
 PretrainSummary run_pretrain(const PretrainConfig& cfg, const RunOptions& run) {
-  SingleProcessCommunicator single;
-  Communicator& comm = single;
+  auto communicator = create_communicator(cfg.dist, run.run_dir / ".heartbeat");
+  Communicator& comm = *communicator;
   const std::string config_yaml = config::to_yaml_text(cfg);
   const std::string config_hash = hex64(hash64(config_yaml));
 
-  auto backend = create_backend({cfg.runtime.device, cfg.runtime.threads});
-  log::info("backend: {}", backend->description());
+  auto backend = create_backend({cfg.runtime.device, cfg.runtime.threads, -1});
+  log::info("backend: {}; {}", backend->description(), comm.name());
 
   const ModelConfig model_config = resolve_model_config(cfg.model, cfg.init);
   if (cfg.data.seq_len > model_config.max_seq_len)
@@ -75,7 +76,7 @@ PretrainSummary run_pretrain(const PretrainConfig& cfg, const RunOptions& run) {
   Transformer model(model_config, *backend,
                     {true, cfg.train.recompute_activations, static_cast<int64_t>(cfg.train.head_chunk_rows)});
   MixtureLoader loader(cfg.data, cfg.train.seed, model_config.vocab_size);
-  Trainer trainer(model, comm, cfg.optim, cfg.train, cfg.train.max_steps);
+  Trainer trainer(model, comm, cfg.optim, cfg.train, cfg.dist, cfg.train.max_steps);
   CheckpointStore store(run.run_dir / "checkpoints", cfg.checkpoint.keep_last);
   const DType model_dtype = parse_weight_dtype(cfg.checkpoint.dtype);
 
@@ -135,6 +136,7 @@ PretrainSummary run_pretrain(const PretrainConfig& cfg, const RunOptions& run) {
   while (trainer.step() < cfg.train.max_steps) {
     Stopwatch step_clock;
     const int64_t step = trainer.step() + 1;
+    comm.note_step(step);
     // This rank's share of the global batch: samples [base, base + accumulation * micro).
     const int64_t base = (step - 1) * cfg.train.global_batch_size +
                          static_cast<int64_t>(comm.rank()) * accumulation * cfg.train.micro_batch_size;
@@ -180,7 +182,7 @@ PretrainSummary run_pretrain(const PretrainConfig& cfg, const RunOptions& run) {
                 cfg.train.max_steps, stats.loss, stats.lr, stats.grad_norm, human_count(tokens_per_s), 100 * mfu,
                 stats.skipped ? " | SKIPPED" : "");
     progress.update(static_cast<uint64_t>(step), fmt::format("loss {:.4f}", stats.loss));
-    maybe_inject_fault("kill_after_step", step);
+    maybe_inject_fault("kill_after_step", step, comm.rank());
     saved_last = false;
     if ((cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps == 0) || step == cfg.train.max_steps) {
       Json state{{"format", "dsmath-trainer-state-1"},

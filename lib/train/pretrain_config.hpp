@@ -4,6 +4,7 @@
 
 #include "config/schema.hpp"
 #include "data/mixture.hpp"
+#include "dist/dist_config.hpp"
 #include "model/model_config.hpp"
 #include "optim/optim_config.hpp"
 #include "train/train_config.hpp"
@@ -20,6 +21,7 @@ struct PretrainConfig {
   TrainConfig train;
   CheckpointConfig checkpoint;
   RuntimeConfig runtime;
+  DistConfig dist;
   std::string tokenizer;  // tokenizer.json copied into every checkpoint ("" = none)
 
   template <class V>
@@ -34,6 +36,7 @@ struct PretrainConfig {
     v("train", train, "batch geometry, step budget, failure policy");
     v("checkpoint", checkpoint, "checkpoint cadence and retention");
     v("runtime", runtime, "device and threads");
+    v("dist", dist, "data parallelism (ranks come from mpirun/srun)");
     v("tokenizer", tokenizer, "tokenizer.json to copy into checkpoints (makes them complete HF model directories)");
   }
 };

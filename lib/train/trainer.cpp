@@ -8,9 +8,13 @@
 namespace dsmath {
 
 Trainer::Trainer(Transformer& model, Communicator& comm, const OptimConfig& optim, const TrainConfig& train,
-                 int64_t total_steps)
+                 const DistConfig& dist, int64_t total_steps)
     : model_(model), comm_(comm), optim_(optim), train_(train), total_steps_(total_steps) {
-  optimizer_ = std::make_unique<AdamW>(model.backend(), model.layout(), optim, 0, model.layout().total(),
+  const int64_t total = model.layout().total();
+  sharded_ = dist.zero1 && comm.world_size() > 1;
+  shard_ranges_ = sharded_ ? split_ranges(total, comm.world_size()) : std::vector<int64_t>{0, total};
+  const size_t r = sharded_ ? static_cast<size_t>(comm.rank()) : 0;
+  optimizer_ = std::make_unique<AdamW>(model.backend(), model.layout(), optim, shard_ranges_[r], shard_ranges_[r + 1],
                                        model.backend().compute_dtype());
 }
 
@@ -31,10 +35,19 @@ StepStats Trainer::finish_step() {
   s.step = ++step_;
   Backend& backend = model_.backend();
   const int64_t n = model_.layout().total();
-  comm_.allreduce_sum(model_.grads(), n);
-  double sums[2] = {loss_local_, backend.sum_squares(model_.grads(), n)};
-  // the squared norm is identical on every rank after the all-reduce; only the loss is summed
-  comm_.allreduce_sum(std::span<double>(sums, 1));
+  double sums[2] = {loss_local_, 0.0};
+  if (sharded_) {
+    // each rank reduces and updates only its shard; the squared norm is summed over shards
+    comm_.reduce_scatter_sum(model_.grads(), shard_ranges_);
+    const int64_t b = optimizer_->begin(), e = optimizer_->end();
+    sums[1] = backend.sum_squares(model_.grads().offset(b), e - b);
+    comm_.allreduce_sum(std::span<double>(sums, 2));
+  } else {
+    comm_.allreduce_sum(model_.grads(), n);
+    // identical on every rank after the all-reduce; only the loss needs summing
+    sums[1] = backend.sum_squares(model_.grads(), n);
+    comm_.allreduce_sum(std::span<double>(sums, 1));
+  }
   s.loss = sums[0];
   s.grad_norm = std::sqrt(sums[1]);
   s.lr = learning_rate(optim_, s.step, total_steps_);
@@ -60,6 +73,7 @@ StepStats Trainer::finish_step() {
   if (optim_.grad_clip > 0 && s.grad_norm > optim_.grad_clip)
     grad_scale = static_cast<float>(optim_.grad_clip / (s.grad_norm + 1e-6));
   optimizer_->step(model_.params(), model_.grads(), static_cast<float>(s.lr), grad_scale);
+  if (sharded_) comm_.all_gather(model_.params(), shard_ranges_);
   return s;
 }
 

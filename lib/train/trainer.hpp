@@ -11,6 +11,7 @@
 
 #include "core/json.hpp"
 #include "dist/communicator.hpp"
+#include "dist/dist_config.hpp"
 #include "model/transformer.hpp"
 #include "optim/adamw.hpp"
 #include "train/train_config.hpp"
@@ -30,7 +31,10 @@ using Objective = std::function<double(const TokenBatch& batch, std::span<const 
 
 class Trainer {
  public:
-  Trainer(Transformer& model, Communicator& comm, const OptimConfig& optim, const TrainConfig& train, int64_t total_steps);
+  // With dist.zero1 and several ranks, this rank's AdamW state covers only its shard of the
+  // flat parameter buffer (ZeRO stage 1, Rajbhandari et al. 2020).
+  Trainer(Transformer& model, Communicator& comm, const OptimConfig& optim, const TrainConfig& train,
+          const DistConfig& dist, int64_t total_steps);
 
   void begin_step();
   // Forward, objective, backward for one micro-batch.
@@ -52,6 +56,8 @@ class Trainer {
   OptimConfig optim_;
   TrainConfig train_;
   int64_t total_steps_;
+  bool sharded_ = false;
+  std::vector<int64_t> shard_ranges_;
   std::unique_ptr<AdamW> optimizer_;
   int64_t step_ = 0;
   double loss_local_ = 0;

@@ -37,7 +37,7 @@ inline std::filesystem::path tiny_pretrain_config(const std::filesystem::path& d
                          "optim: {lr_peak: 1.0e-2, schedule: cosine, warmup_steps: 5}\n"
                          "train: {micro_batch_size: 4, global_batch_size: 8, max_steps: 40, log_every: 10}\n"
                          "checkpoint: {every_steps: 20, keep_last: 2}\n"
-                         "runtime: {device: cpu, threads: 2}\n"
+                         "runtime: {device: cpu, threads: 1}\n"
                       << extra;
   return path;
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what is missing, configures, builds and runs every test (CTest prints the summary).
+# Usage: scripts/test.sh [ctest args...]   e.g. scripts/test.sh -L unit, scripts/test.sh -R '^train:'
+# Environment: BUILD_DIR (default build), JOBS (default: all cores), DSMATH_CPU_ONLY=1 to skip CUDA.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/setup.sh
+
+build_dir=${BUILD_DIR:-build}
+jobs=${JOBS:-$(nproc)}
+cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release)
+# Pin nvcc so the build does not depend on PATH (a PATH without CUDA silently gives a CPU-only build).
+if [[ "${DSMATH_CPU_ONLY:-0}" == 1 ]]; then
+  cmake_args+=(-DDSMATH_CPU_ONLY=ON)
+elif [[ -x /usr/local/cuda/bin/nvcc ]]; then
+  cmake_args+=(-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc)
+fi
+
+start=$(date +%s)
+cmake "${cmake_args[@]}" > "$build_dir.configure.log" 2>&1 || { cat "$build_dir.configure.log"; exit 1; }
+grep -E "^-- dsmath:" "$build_dir.configure.log" || true
+ninja -C "$build_dir" -j "$jobs"
+built=$(date +%s)
+echo "build: $((built - start)) s"
+
+# Tests run from a scratch directory so relative paths in them never touch the checkout.
+export TMPDIR=${TMPDIR_FOR_TESTS:-$(mktemp -d)}
+ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 900 "$@"
+echo "tests: $(( $(date +%s) - built )) s"
