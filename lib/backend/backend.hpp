@@ -70,6 +70,15 @@ struct RopeShape {
   float theta = 10000.0f;
 };
 
+// Key/value cache of one layer for generation: keys and values each [slots, max_len,
+// n_kv_heads, head_dim], one slot per sequence being generated.
+struct KvCacheShape {
+  int slots = 0;
+  int max_len = 0;
+  int n_kv_heads = 0;
+  int head_dim = 0;
+};
+
 struct AdamWArgs {
   Tensor params;         // updated in place (fp32 master weights)
   Tensor params_copy;    // optional lower-precision copy refreshed from params (bf16 compute weights)
@@ -148,6 +157,16 @@ class Backend {
   // dlogits may alias logits (the logits are consumed).
   virtual void token_logprobs_backward(Tensor dlogits, Tensor logits, const int32_t* targets, const float* dlogp,
                                        int64_t rows, int vocab) = 0;
+
+  // --- generation ---
+  // Copies the key and value heads of n_tokens qkv rows (layout as in AttentionShape, after
+  // RoPE) into the cache at (slots[t], positions[t]).
+  virtual void kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int32_t* slots, const int32_t* positions,
+                              int64_t n_tokens, const AttentionShape& shape, const KvCacheShape& cache) = 0;
+  // Decode attention: row r's query (in qkv, one token per row) attends to positions
+  // [0, lengths[r]) of cache slot slots[r]. shape.batch = rows, shape.seq = 1.
+  virtual void attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tensor v_cache, const int32_t* slots,
+                                const int32_t* lengths, const AttentionShape& shape, const KvCacheShape& cache) = 0;
 
   // --- optimizer and reductions ---
   // sum of squares in double, in a fixed order (the same value whatever the thread count)

@@ -95,6 +95,17 @@ void CpuBackend::attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor
   cpu::attention_backward(f32(dqkv, "attention_backward"), f32(dout, "attention_backward"),
                           f32(qkv, "attention_backward"), f32(out, "attention_backward"), lse, segment_ids, shape);
 }
+void CpuBackend::kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int32_t* slots,
+                                const int32_t* positions, int64_t n_tokens, const AttentionShape& shape,
+                                const KvCacheShape& cache) {
+  cpu::kv_cache_write(f32(k_cache, "kv_cache_write"), f32(v_cache, "kv_cache_write"), f32(qkv, "kv_cache_write"), slots,
+                      positions, n_tokens, shape, cache);
+}
+void CpuBackend::attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tensor v_cache, const int32_t* slots,
+                                  const int32_t* lengths, const AttentionShape& shape, const KvCacheShape& cache) {
+  cpu::attention_decode(f32(out, "attention_decode"), f32(qkv, "attention_decode"), f32(k_cache, "attention_decode"),
+                        f32(v_cache, "attention_decode"), slots, lengths, shape, cache);
+}
 void CpuBackend::swiglu_forward(Tensor out, Tensor gate_up, int64_t rows, int ffn) {
   cpu::swiglu_forward(f32(out, "swiglu"), f32(gate_up, "swiglu"), rows, ffn);
 }

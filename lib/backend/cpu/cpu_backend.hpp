@@ -37,6 +37,10 @@ class CpuBackend final : public Backend {
                          const AttentionShape& shape) override;
   void attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, const float* lse,
                           const int32_t* segment_ids, const AttentionShape& shape) override;
+  void kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int32_t* slots, const int32_t* positions,
+                      int64_t n_tokens, const AttentionShape& shape, const KvCacheShape& cache) override;
+  void attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tensor v_cache, const int32_t* slots,
+                        const int32_t* lengths, const AttentionShape& shape, const KvCacheShape& cache) override;
   void swiglu_forward(Tensor out, Tensor gate_up, int64_t rows, int ffn) override;
   void swiglu_backward(Tensor dgate_up, Tensor dout, Tensor gate_up, int64_t rows, int ffn) override;
   void add(Tensor out, Tensor a, Tensor b, int64_t n) override;

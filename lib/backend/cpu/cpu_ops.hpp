@@ -24,6 +24,11 @@ void attention_forward(float* out, float* lse, const float* qkv, const int32_t* 
 void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* out, const float* lse,
                         const int32_t* segment_ids, const AttentionShape& s);
 
+void kv_cache_write(float* k_cache, float* v_cache, const float* qkv, const int32_t* slots, const int32_t* positions,
+                    int64_t n_tokens, const AttentionShape& s, const KvCacheShape& c);
+void attention_decode(float* out, const float* qkv, const float* k_cache, const float* v_cache, const int32_t* slots,
+                      const int32_t* lengths, const AttentionShape& s, const KvCacheShape& c);
+
 void swiglu_forward(float* out, const float* gate_up, int64_t rows, int ffn);
 void swiglu_backward(float* dgate_up, const float* dout, const float* gate_up, int64_t rows, int ffn);
 
