@@ -12,5 +12,7 @@ void register_config_command(CLI::App& app);
 void register_data_command(CLI::App& app);
 void register_pretrain_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
+void register_tokenizer_command(CLI::App& app);
+void register_tokenize_command(CLI::App& app);
 
 }  // namespace dsmath::app

@@ -1,15 +1,11 @@
 #include "tokenizer/tokenizer.hpp"
 
-#include <exception>
-#include <mutex>
-
-#include <omp.h>
-
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "core/log.hpp"
 #include "tokenizer/byte_level.hpp"
+#include "tokenizer/parallel_for.hpp"
 #include "tokenizer/utf8.hpp"
 
 namespace dsmath {
@@ -173,24 +169,6 @@ void parse_post_processor(const json& p, const std::string& where, std::vector<u
     }
   }
   if (!seen_sequence) fail_hint("add {\"Sequence\": {\"id\": \"A\"}} to the template", "{}.single has no $A", w);
-}
-
-// Exceptions must not leave an OpenMP region: the first is kept and rethrown after it.
-template <class F>
-void parallel_for(size_t n, int n_threads, F&& body) {
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  const int threads = n_threads > 0 ? n_threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
-  for (size_t i = 0; i < n; ++i) {
-    try {
-      body(i);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace

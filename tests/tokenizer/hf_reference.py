@@ -6,6 +6,10 @@
       with errors='replace' is (dsmath's policy for invalid UTF-8). OUT lines: {"ids": [...]}.
   hf_reference.py decode TOKENIZER_JSON IN.jsonl OUT.jsonl [--skip-special]
       IN lines: {"ids": [...]}; OUT lines: {"text": str}.
+  hf_reference.py chat TOKENIZER_CONFIG_JSON IN.jsonl OUT.jsonl
+      renders the config's chat_template with jinja2 as `transformers` apply_chat_template does
+      (sandboxed environment, trim_blocks, lstrip_blocks). IN lines: {"messages": [...],
+      "add_generation_prompt": bool}; OUT lines: {"text": str}.
   hf_reference.py golden TOKENIZER_JSON IN.jsonl FIELD OUT.jsonl [LIMIT]
       writes {"line": n, "ids": [...]} for the first LIMIT lines of a JSONL file's FIELD
       (used to make the committed golden files in tests/tokenizer/golden/).
@@ -18,8 +22,25 @@ import sys
 from tokenizers import Tokenizer
 
 
+def render_chat(config_path, in_path, out_path):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    with open(config_path, encoding="utf-8") as f:
+        config = json.load(f)
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    template = env.from_string(config["chat_template"])
+    with open(in_path, encoding="utf-8") as fin, open(out_path, "w", encoding="utf-8") as fout:
+        for line in fin:
+            rec = json.loads(line)
+            text = template.render(messages=rec["messages"], add_generation_prompt=rec["add_generation_prompt"],
+                                   bos_token=config["bos_token"], eos_token=config["eos_token"])
+            fout.write(json.dumps({"text": text}) + "\n")
+
+
 def main():
     mode, tok_path = sys.argv[1], sys.argv[2]
+    if mode == "chat":
+        return render_chat(tok_path, sys.argv[3], sys.argv[4])
     tok = Tokenizer.from_file(tok_path)
     if mode == "encode":
         special = "--special" in sys.argv[5:]

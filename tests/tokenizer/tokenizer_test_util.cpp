@@ -37,6 +37,11 @@ bool hf_tokenizers_available() {
   return available;
 }
 
+bool jinja2_available() {
+  static const bool available = run_command("python3 -c 'import jinja2'").exit_code == 0;
+  return available;
+}
+
 namespace {
 
 std::filesystem::path script() { return source_dir() / "tests" / "tokenizer" / "hf_reference.py"; }
@@ -106,6 +111,16 @@ std::vector<std::string> hf_decode(const std::filesystem::path& tokenizer_json, 
   std::vector<std::string> texts;
   for (const auto& r : run_script("decode", tokenizer_json, inputs, skip_special_tokens ? "--skip-special" : ""))
     texts.push_back(r["text"].get<std::string>());
+  return texts;
+}
+
+}  // namespace dsmath::test
+
+namespace dsmath::test {
+
+std::vector<std::string> jinja_render_chat(const std::filesystem::path& tokenizer_config, const std::vector<Json>& inputs) {
+  std::vector<std::string> texts;
+  for (const auto& r : run_script("chat", tokenizer_config, inputs, "")) texts.push_back(r["text"].get<std::string>());
   return texts;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace dsmath::test {
@@ -22,6 +23,11 @@ bool hf_tokenizers_available();
 // are decoded there with errors='replace' (dsmath's documented policy).
 std::vector<std::vector<uint32_t>> hf_encode(const std::filesystem::path& tokenizer_json,
                                              const std::vector<std::string>& texts, bool add_special_tokens);
+// Renders conversations with the chat_template of a tokenizer_config.json through jinja2, as
+// `transformers` does; each input is {"messages": [...], "add_generation_prompt": bool}.
+std::vector<std::string> jinja_render_chat(const std::filesystem::path& tokenizer_config, const std::vector<Json>& inputs);
+bool jinja2_available();
+
 std::vector<std::string> hf_decode(const std::filesystem::path& tokenizer_json,
                                    const std::vector<std::vector<uint32_t>>& ids, bool skip_special_tokens);
 
