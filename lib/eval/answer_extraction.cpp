@@ -204,6 +204,21 @@ std::optional<std::string> last_boxed(std::string_view text) {
   }
 }
 
+std::vector<std::string> all_boxed(std::string_view text) {
+  std::vector<std::string> out;
+  size_t end = text.size();
+  while (auto box = last_boxed(text.substr(0, end))) {
+    out.push_back(*box);
+    // continue before the box just found
+    const size_t b = text.substr(0, end).rfind("\\boxed"), f = text.substr(0, end).rfind("\\fbox");
+    const size_t start = b == std::string_view::npos ? f : (f == std::string_view::npos ? b : std::max(b, f));
+    if (start == std::string_view::npos || start == 0) break;
+    end = start;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
 std::optional<std::string> minerva_final_answer(std::string_view text) {
   const size_t pos = rfind_nocase(text, "final answer is");
   if (pos == std::string_view::npos) return std::nullopt;

@@ -35,6 +35,8 @@ std::string_view cut_at_stop(std::string_view completion, std::span<const std::s
 
 // Content of the last \boxed{...} or \fbox{...} with balanced braces ("\boxed 5" too).
 std::optional<std::string> last_boxed(std::string_view text);
+// Contents of every balanced \boxed{...} / \fbox{...}, in order.
+std::vector<std::string> all_boxed(std::string_view text);
 // Minerva: the last "final answer is $X$" (X), or the rest of that line without '$'.
 std::optional<std::string> minerva_final_answer(std::string_view text);
 // The span after the last "The answer is" / "answer:" / "答案是" marker, up to the end of the

@@ -40,7 +40,7 @@ std::string replace_unicode(std::string s) {
 
 // Commands rewritten to a canonical spelling (or dropped, when the value is empty).
 std::string_view canonical_command(std::string_view name, bool& known) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 36> table{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 38> table{{
       {"dfrac", "\\frac"},    {"tfrac", "\\frac"},  {"cfrac", "\\frac"},    {"dbinom", "\\binom"},
       {"tbinom", "\\binom"},  {"leq", "\\le"},      {"leqslant", "\\le"},   {"geq", "\\ge"},
       {"geqslant", "\\ge"},   {"neq", "\\ne"},      {"lt", "<"},            {"gt", ">"},
@@ -50,6 +50,7 @@ std::string_view canonical_command(std::string_view name, bool& known) {
       {"qquad", " "},         {"degree", ""},       {"dagger", ""},         {"limits", ""},
       {"nolimits", ""},       {"mathstrut", ""},    {"strut", ""},          {"centerdot", "\\cdot"},
       {"colon", ":"},         {"dotsc", "\\dots"},  {"ldots", "\\dots"},    {"cdots", "\\dots"},
+      {"approx", "="},        {"thickapprox", "="},
   }};
   known = true;
   for (const auto& [from, to] : table)
@@ -248,31 +249,29 @@ std::string strip_unit_words(const std::string& s) {
   return ends_with_value ? std::string(rest) : s;
 }
 
-// Removes whitespace, except one space where a command would otherwise run into a letter, and
-// between two digits: in "\sin^2 1" the exponent is 2, and "2 3" is not 23.
+// Removes whitespace, except one space where a letter would otherwise run into a letter (a
+// command into its argument, "\pi r"; variables "x y e^x", which joined would read as the word
+// "xye"), and between two digits: in "\sin^2 1" the exponent is 2, and "2 3" is not 23.
 std::string remove_spaces(const std::string& s) {
   std::string out;
   out.reserve(s.size());
-  bool in_command = false;
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    if (c == ' ') {
-      size_t j = i;
-      while (j < s.size() && s[j] == ' ') ++j;
-      if (j < s.size() && ((in_command && is_letter(s[j])) || (i > 0 && is_digit(s[i - 1]) && is_digit(s[j]))))
-        out += ' ';
-      in_command = false;
-      i = j - 1;
-      continue;
-    }
-    if (c == '\\') {
-      in_command = i + 1 < s.size() && is_letter(s[i + 1]);
+    if (c == '\\' && i + 1 < s.size() && !is_letter(s[i + 1])) {  // "\{", "\\": copy the pair
       out += c;
-      if (!in_command && i + 1 < s.size()) out += s[++i];
+      out += s[++i];
       continue;
     }
-    if (!is_letter(c)) in_command = false;
-    out += c;
+    if (c != ' ') {
+      out += c;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && s[j] == ' ') ++j;
+    if (j < s.size() && !out.empty() &&
+        ((is_letter(out.back()) && is_letter(s[j])) || (is_digit(out.back()) && is_digit(s[j]))))
+      out += ' ';
+    i = j - 1;
   }
   return out;
 }
@@ -447,7 +446,8 @@ std::string normalize_answer(std::string_view raw) {
     }
     break;
   }
-  while (!s.empty() && s.front() == ':') s.erase(0, 1);
+  // ":" after "Answer", "=" after "\approx" with nothing on its left
+  while (!s.empty() && (s.front() == ':' || s.front() == '=')) s.erase(0, 1);
   return s;
 }
 

@@ -1,5 +1,6 @@
 #include "eval/grade_sample.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -69,7 +70,28 @@ SampleGrade grade_completion(std::string_view completion, std::string_view gold,
     g.rule = "no answer";
     return g;
   }
-  const GradeResult r = grade_answer(a.text, gold, style, policy);
+  GradeResult r = grade_answer(a.text, gold, style, policy);
+  // A gold that lists m answers may be boxed one box each ("$\boxed{2}$ and $\boxed{3}$"):
+  // the last m distinct boxes together are the answer (as DeepSeek-Math's eval_math takes
+  // the last len(gold) boxed answers).
+  if (!r.correct && a.method == "boxed" && (style == AnswerStyle::math || style == AnswerStyle::generic)) {
+    const size_t m = answer_list_length(gold);
+    if (m >= 2) {
+      std::vector<std::string> boxes;
+      for (auto& b : all_boxed(cut_at_stop(completion, stop_markers)))
+        if (std::find(boxes.begin(), boxes.end(), b) == boxes.end()) boxes.push_back(std::move(b));
+      if (boxes.size() >= m) {
+        const std::vector<std::string> last(boxes.end() - static_cast<std::ptrdiff_t>(m), boxes.end());
+        const std::string joined = join(last, ", ");
+        GradeResult joined_result = grade_answer(joined, gold, style, policy);
+        if (joined_result.correct) {
+          g.extracted = joined;
+          g.method = "boxed (several)";
+          r = joined_result;
+        }
+      }
+    }
+  }
   g.correct = r.correct;
   g.rule = r.rule;
   return g;

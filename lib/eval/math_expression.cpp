@@ -236,6 +236,12 @@ class ExpressionParser {
       ++pos_;  // "5." as a number
     }
     if (pos_ == start) throw ParseFailure{};
+    // scientific notation "4e3", "1.5E-3" (never Euler's e: "2e" times 3 is written "2e\cdot 3")
+    if ((peek() == 'e' || peek() == 'E') &&
+        (is_digit(peek(1)) || ((peek(1) == '-' || peek(1) == '+') && is_digit(peek(2))))) {
+      pos_ += is_digit(peek(1)) ? 1 : 2;
+      while (is_digit(peek())) ++pos_;
+    }
     std::string literal(s_.substr(start, pos_ - start));
     double value = 0;
     auto [end, ec] = std::from_chars(literal.data(), literal.data() + literal.size(), value);
@@ -301,6 +307,14 @@ class ExpressionParser {
 
   int32_t apply_function(Function f) {
     skip_spaces();
+    // \tan^{-1} x is arctan x, not 1/tan x
+    for (std::string_view inverse : {std::string_view("^{-1}"), std::string_view("^-1")}) {
+      if (s_.substr(pos_, inverse.size()) != inverse) continue;
+      const Function inv = f == Function::sin ? Function::asin : f == Function::cos ? Function::acos : Function::atan;
+      if (f != Function::sin && f != Function::cos && f != Function::tan) break;
+      pos_ += inverse.size();
+      return add({Op::function, inv, 0, parse_function_argument(), -1});
+    }
     int32_t power = -1;
     if (peek() == '^') {  // \sin^2 x = (sin x)^2
       ++pos_;
@@ -480,7 +494,8 @@ std::optional<std::string> MathExpression::literal() const {
   }
   if (node->op != Op::number) return std::nullopt;
   const std::string& text = literals_[static_cast<size_t>(node->b)];
-  if (text.find('+') != std::string::npos) return std::nullopt;  // a mixed number
+  // a mixed number or scientific notation is compared by value, not as a decimal string
+  if (text.find_first_of("+eE") != std::string::npos) return std::nullopt;
   return sign + text;
 }
 
@@ -548,7 +563,10 @@ Complex MathExpression::eval_node(int32_t index, std::span<const Complex> values
   }
   const Complex a = binary_op || unary_op ? eval_node(n.a, values, out_of_range) : Complex{};
   const Complex b = binary_op ? eval_node(n.b, values, out_of_range) : Complex{};
-  const Complex r = apply(n, a, b, values);
+  Complex r = apply(n, a, b, values);
+  // -0.0 imaginary parts (from real arithmetic in complex form) would put sqrt and log on the
+  // other side of their branch cut: sqrt(-5 - 0i) = -i sqrt(5). Real results carry +0.
+  if (r.imag() == 0.0) r = Complex(r.real(), 0.0);
   if (binary_op || unary_op) {
     auto finite = [](Complex z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); };
     const bool operands_finite = finite(a) && (!binary_op || finite(b));

@@ -323,6 +323,8 @@ class Comparator {
     if (a.kind == b.kind && a.text == b.text && a.percent == b.percent) return note("exact");
     if (a.kind == K::equation && b.kind != K::equation && is_label(a.items[0])) return equal(a.items[1], b);
     if (b.kind == K::equation && a.kind != K::equation && is_label(b.items[0])) return equal(a, b.items[1]);
+    if (a.kind == K::matrix && b.kind == K::ordered) return vector_equals_tuple(a, b);
+    if (b.kind == K::matrix && a.kind == K::ordered) return vector_equals_tuple(b, a);
     if (a.kind != b.kind) return false;
     switch (a.kind) {
       case K::scalar: return scalars_equal(a, b);
@@ -352,6 +354,26 @@ class Comparator {
   const std::string& rule() const { return rule_; }
 
  private:
+  // A column or row vector written as a tuple: "(1,2)" for \begin{pmatrix}1\\2\end{pmatrix}.
+  // Only round (or angle) brackets: "[1,2]" is an interval.
+  bool vector_equals_tuple(const Value& matrix, const Value& tuple) {
+    if (tuple.open != '(' && tuple.open != '<') return false;
+    if (tuple.close != ')' && tuple.close != '>') return false;
+    std::vector<const Value*> cells;
+    const bool column = std::all_of(matrix.items.begin(), matrix.items.end(), [](const Value& r) { return r.items.size() == 1; });
+    if (column) {
+      for (const auto& r : matrix.items) cells.push_back(&r.items[0]);
+    } else if (matrix.items.size() == 1) {
+      for (const auto& c : matrix.items[0].items) cells.push_back(&c);
+    } else {
+      return false;
+    }
+    if (cells.size() != tuple.items.size()) return false;
+    for (size_t i = 0; i < cells.size(); ++i)
+      if (!equal(*cells[i], tuple.items[i])) return false;
+    return note("matrix");
+  }
+
   bool note(const char* rule) {
     rule_ = rule;
     return true;
@@ -543,6 +565,10 @@ std::vector<std::string> readings(const std::string& normalized) {
     while (i < s.size() && is_digit(s[i])) ++i;
   }
   if (!grouped || i != s.size()) return out;
+  // a group starting with 0 ("1,000") cannot be an item of a list; only the number reading
+  bool zero_group = false;
+  for (size_t k = 0; k + 1 < normalized.size(); ++k) zero_group |= normalized[k] == ',' && normalized[k + 1] == '0';
+  if (zero_group) out.clear();
   std::string joined;
   for (char c : normalized)
     if (c != ',') joined += c;
@@ -551,6 +577,11 @@ std::vector<std::string> readings(const std::string& normalized) {
 }
 
 }  // namespace
+
+size_t answer_list_length(std::string_view gold) {
+  const Value v = parse_value(normalize_answer(gold));
+  return v.kind == Value::Kind::unordered ? v.items.size() : 1;
+}
 
 GradeResult math_equal(std::string_view predicted, std::string_view gold, const GradePolicy& policy) {
   const std::string p = normalize_answer(predicted);

@@ -17,6 +17,7 @@
 //     side; two equations are equal when their sides are, or when lhs - rhs of one is a
 //     nonzero constant multiple of the other's.
 //  5. "1,000" may be a number or a list of two; both readings are tried.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,9 @@ struct GradeResult {
 
 // Whether `predicted` and `gold` (raw answer strings, LaTeX allowed) denote the same answer.
 GradeResult math_equal(std::string_view predicted, std::string_view gold, const GradePolicy& policy = {});
+
+// How many answers `gold` lists ("2, 3" and "\pm 3" list 2; a tuple or a number is 1).
+size_t answer_list_length(std::string_view gold);
 
 // The policy above as one paragraph, written into summaries so a number always travels with
 // the rule that produced it.

@@ -74,6 +74,21 @@ TEST_CASE("extraction: stop markers cut a few-shot completion that ran on") {
   CHECK(g.correct);
 }
 
+TEST_CASE("grading: a listed gold answer may be boxed one box per answer") {
+  const std::vector<std::string> none;
+  SampleGrade g = grade_completion("so $x=\\boxed{2}$ or $x=\\boxed{3}$.", "2, 3", AnswerStyle::math, none);
+  CHECK(g.correct);
+  CHECK(g.extracted == "2, 3");
+  CHECK(g.method == "boxed (several)");
+  g = grade_completion("\\boxed{3} and \\boxed{-3}", "\\pm 3", AnswerStyle::math, none);
+  CHECK(g.correct);
+  // the last two boxes must be the answers: an intermediate box does not count
+  g = grade_completion("first \\boxed{2}, then \\boxed{5} and \\boxed{3}", "2, 3", AnswerStyle::math, none);
+  CHECK_FALSE(g.correct);
+  CHECK(g.extracted == "3");
+  CHECK(all_boxed("a \\boxed{1} b \\fbox{2} c \\boxed{\\frac{1}{2}}") == std::vector<std::string>{"1", "2", "\\frac{1}{2}"});
+}
+
 TEST_CASE("extraction: multiple choice reduces to one letter") {
   CHECK(choice("The final answer is (B). I hope it is correct.").text == "B");
   CHECK(choice("so the answer is C").text == "C");

@@ -6,7 +6,9 @@
 
 #include "eval/answer_normalize.hpp"
 #include "eval/math_expression.hpp"
+#include "data/jsonl.hpp"
 #include "eval/math_grader.hpp"
+#include "test_util.hpp"
 
 using namespace dsmath::eval;
 
@@ -132,6 +134,13 @@ TEST_CASE("grader: numbers, fractions and decimals") {
                 {"e^{i\\pi}", "-1"},
                 {"2i+1", "1+2i"},
                 {"\\sqrt{-4}", "2i"},
+                {"\\approx 3.14", "3.14"},
+                {"x \\approx 2.5", "2.5"},
+                {"4e3", "4000"},
+                {"1.5E-3", "0.0015"},
+                {"4 \\times 10^3", "4000"},
+                {"\\tan^{-1} 2", "\\arctan 2"},
+                {"2^{100}", "1267650600228229401496703205376"},
             },
             true);
   check_all({
@@ -148,6 +157,11 @@ TEST_CASE("grader: numbers, fractions and decimals") {
                 {"1+2i", "1-2i"},
                 {"10", "100"},
                 {"2\\frac{1}{2}", "1"},
+                {"4e3", "400"},
+                {"\\tan^{-1} 2", "\\frac{1}{\\tan 2}"},
+                {"1, 0", "1,000"},
+                {"3^{2005}", "2^{2005}"},  // both overflow a double: not a reason to be equal
+                {"\\frac{2}{2004!}", "\\frac{1}{2004!}"},
             },
             false);
 }
@@ -239,12 +253,18 @@ TEST_CASE("grader: matrices") {
                 {"\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"},
                 {"\\begin{bmatrix} \\frac12 \\\\ -1 \\end{bmatrix}", "\\begin{pmatrix} 0.5 \\\\ -1 \\end{pmatrix}"},
                 {"\\begin{pmatrix} x & 0 \\\\ 0 & 2x \\end{pmatrix}", "\\begin{pmatrix} x & 0 \\\\ 0 & x+x \\end{pmatrix}"},
+                // a vector written as a tuple
+                {"(1, -2)", "\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}"},
+                {"\\langle 3, \\frac12 \\rangle", "\\begin{pmatrix}3 & 0.5\\end{pmatrix}"},
             },
             true);
   check_all({
                 {"\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix}1&3\\\\2&4\\end{pmatrix}"},
                 {"\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix} 1 & 2 \\end{pmatrix}"},
                 {"\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\\\ 3 \\end{pmatrix}"},
+                {"[1, 2]", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"},  // an interval is not a vector
+                {"(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"},
+                {"(1, 2)", "\\begin{pmatrix} 1 & 0 \\\\ 2 & 0 \\end{pmatrix}"},
             },
             false);
 }
@@ -285,4 +305,25 @@ TEST_CASE("grader: no answer is never correct") {
   CHECK_FALSE(math_equal("", "5").correct);
   CHECK(math_equal("", "5").rule == "no answer");
   CHECK_FALSE(math_equal("   ", "0").correct);
+}
+
+TEST_CASE("grader: agrees with SymPy on 400 generated expression pairs (golden file)") {
+  // tests/eval/golden/make_symbolic_pairs.py: sympy.latex() renderings of random expressions,
+  // paired with SymPy rewrites (equal) or perturbations (unequal), labelled by SymPy.
+  const auto path = dsmath::test::source_dir() / "tests/eval/golden/symbolic_pairs.jsonl";
+  dsmath::LineReader reader(path);
+  size_t total = 0, agree = 0;
+  std::string disagreements;
+  for (std::string line; reader.next(line);) {
+    const auto row = dsmath::parse_json_object(line, reader.where());
+    const std::string a = row["a"].get<std::string>(), b = row["b"].get<std::string>();
+    const bool expected = row["equal"].get<bool>();
+    const GradeResult r = math_equal(a, b);
+    ++total;
+    if (r.correct == expected) ++agree;
+    else disagreements += "\n  " + a + "  vs  " + b + "  sympy: " + (expected ? "equal" : "unequal") + ", rule " + r.rule;
+  }
+  INFO(agree << "/" << total << " agree" << disagreements);
+  CHECK(total == 400);
+  CHECK(agree == total);
 }
