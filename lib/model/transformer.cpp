@@ -92,6 +92,10 @@ void Transformer::ensure_capacity(int batch, int seq) {
   targets_ = alloc(n, 4);
   positions_ = alloc(n, 4);
   segments_ = alloc(n, 4);
+  token_slots_ = alloc(n, 4);
+  row_slots_ = alloc(n, 4);
+  lengths_ = alloc(n, 4);
+  gather_rows_ = alloc(n, 4);
   residual_.clear();
   for (int l = 0; l <= c.n_layers; ++l) residual_.push_back(alloc(n * c.dim, e));
   // Per-layer saved activations; one set serves every layer when recomputing.
@@ -178,7 +182,7 @@ Transformer::LayerActs Transformer::acts_for(int layer, bool for_backward) {
   return a;
 }
 
-void Transformer::layer_forward(int l, Tensor x_in, Tensor x_out, const LayerActs& a) {
+void Transformer::layer_forward(int l, Tensor x_in, Tensor x_out, const LayerActs& a, const CachePlan* plan) {
   const ModelConfig& c = config_;
   const auto& w = layout_.layer(l);
   const int64_t n = static_cast<int64_t>(batch_) * seq_;
@@ -190,7 +194,17 @@ void Transformer::layer_forward(int l, Tensor x_in, Tensor x_out, const LayerAct
   backend_.rope_forward(a.qkv, pos, {n, c.n_heads + c.n_kv_heads, c.head_dim(), c.qkv_dim(), static_cast<float>(c.rope_theta)});
   AttentionShape as{batch_, seq_, c.n_heads, c.n_kv_heads, c.head_dim(), c.qkv_dim(), c.dim,
                     1.0f / std::sqrt(static_cast<float>(c.head_dim()))};
-  backend_.attention_forward(a.attn, a.lse, a.qkv, seg, as);
+  if (plan == nullptr) {
+    backend_.attention_forward(a.attn, a.lse, a.qkv, seg, as);
+  } else {
+    const KvCache& cache = *plan->cache;
+    backend_.kv_cache_write(cache.keys(l), cache.values(l), a.qkv, plan->token_slots, pos, n, as, cache.shape());
+    if (plan->decode)
+      backend_.attention_decode(a.attn, a.qkv, cache.keys(l), cache.values(l), plan->row_slots, plan->lengths, as,
+                                cache.shape());
+    else
+      backend_.attention_forward(a.attn, a.lse, a.qkv, nullptr, as);  // prefill from position 0
+  }
   // x_mid = x_in + attn @ Wo^T  (the residual is the GEMM's C with beta = 1)
   backend_.copy(a.x_mid.data, x_in.data, static_cast<size_t>(n * c.dim) * dtype_size(x_in.dtype));
   backend_.matmul(a.x_mid, a.attn, weight(w.o_proj), {n, c.dim, c.dim, false, true}, 1.0f, 1.0f);
@@ -299,6 +313,77 @@ void Transformer::backward(std::span<const float> dlogp) {
   }
   backend_.embedding_backward(grad(layout_.embed()), static_cast<const int32_t*>(tokens_.data()), dres, n, c.dim);
   ready_for_backward_ = false;
+}
+
+}  // namespace dsmath
+
+namespace dsmath {
+
+void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, std::vector<float>& last_logits) {
+  const ModelConfig& c = config_;
+  const KvCacheShape& cs = cache.shape();
+  if (b.rows <= 0 || b.seq <= 0) fail("forward_with_cache: empty batch");
+  const int64_t n = static_cast<int64_t>(b.rows) * b.seq;
+  DSMATH_CHECK(static_cast<int64_t>(b.tokens.size()) == n && static_cast<int>(b.n_new.size()) == b.rows &&
+                   static_cast<int>(b.start.size()) == b.rows && static_cast<int>(b.slots.size()) == b.rows,
+               "cache batch arrays do not match {} x {}", b.rows, b.seq);
+  const bool decode = b.seq == 1;
+  std::vector<int32_t> positions(static_cast<size_t>(n)), token_slots(static_cast<size_t>(n)), lengths(static_cast<size_t>(b.rows)),
+      last(static_cast<size_t>(b.rows));
+  for (int r = 0; r < b.rows; ++r) {
+    const int start = b.start[static_cast<size_t>(r)], k = b.n_new[static_cast<size_t>(r)], slot = b.slots[static_cast<size_t>(r)];
+    DSMATH_CHECK(k >= 1 && k <= b.seq, "row {} has {} new tokens for width {}", r, k, b.seq);
+    DSMATH_CHECK(slot >= 0 && slot < cs.slots, "row {} slot {} of {}", r, slot, cs.slots);
+    DSMATH_CHECK(decode || start == 0, "prefill continues a non-empty slot (row {}, start {})", r, start);
+    if (start + k > cs.max_len || start + k > c.max_seq_len)
+      fail_hint("lower max_new_tokens or the prompt length", "sequence of {} tokens exceeds the context ({} tokens)", start + k,
+                std::min(cs.max_len, c.max_seq_len));
+    for (int t = 0; t < b.seq; ++t) {
+      const size_t i = static_cast<size_t>(r) * b.seq + t;
+      const int32_t tok = b.tokens[i];
+      if (t < k && (tok < 0 || tok >= c.vocab_size))
+        fail_hint("the tokenizer does not match the model", "token id {} is outside the model's vocabulary [0, {})", tok,
+                  c.vocab_size);
+      positions[i] = start + t;
+      token_slots[i] = t < k ? slot : -1;
+    }
+    lengths[static_cast<size_t>(r)] = start + k;
+    last[static_cast<size_t>(r)] = static_cast<int32_t>(static_cast<int64_t>(r) * b.seq + k - 1);
+  }
+  ensure_capacity(b.rows, b.seq);
+  has_segments_ = false;
+  ready_for_backward_ = false;
+  logits_valid_ = false;
+  backend_.upload(tokens_.data(), b.tokens.data(), static_cast<size_t>(n) * 4);
+  backend_.upload(positions_.data(), positions.data(), static_cast<size_t>(n) * 4);
+  backend_.upload(token_slots_.data(), token_slots.data(), static_cast<size_t>(n) * 4);
+  backend_.upload(row_slots_.data(), b.slots.data(), static_cast<size_t>(b.rows) * 4);
+  backend_.upload(lengths_.data(), lengths.data(), static_cast<size_t>(b.rows) * 4);
+  backend_.upload(gather_rows_.data(), last.data(), static_cast<size_t>(b.rows) * 4);
+
+  CachePlan plan{&cache, decode, static_cast<const int32_t*>(token_slots_.data()), static_cast<const int32_t*>(row_slots_.data()),
+                 static_cast<const int32_t*>(lengths_.data())};
+  backend_.embedding_forward(act(residual_[0]), static_cast<const int32_t*>(tokens_.data()), weight(layout_.embed()), n, c.dim);
+  for (int l = 0; l < c.n_layers; ++l) layer_forward(l, act(residual_[l]), act(residual_[l + 1]), acts_for(l, false), &plan);
+  // the last new token of each row: gather its hidden state (a row gather is an embedding lookup)
+  const Tensor gathered = act(norm1_[0]);  // layer scratch, free once the layers are done
+  backend_.embedding_forward(gathered, static_cast<const int32_t*>(gather_rows_.data()), act(residual_[c.n_layers]), b.rows, c.dim);
+  backend_.rmsnorm_forward(act(normf_), f32(rstdf_), gathered, weight(layout_.final_norm()), b.rows, c.dim,
+                           static_cast<float>(c.norm_eps));
+  last_logits.resize(static_cast<size_t>(b.rows) * c.vocab_size);
+  for (int64_t r0 = 0; r0 < b.rows; r0 += options_.head_chunk_rows) {
+    const int64_t rows = std::min<int64_t>(options_.head_chunk_rows, b.rows - r0);
+    head_logits(r0, rows);
+    float* dst = last_logits.data() + r0 * c.vocab_size;
+    const size_t count = static_cast<size_t>(rows) * c.vocab_size;
+    if (backend_.compute_dtype() == DType::f32) {
+      backend_.download(dst, logits_.data(), count * 4);
+    } else {
+      Buffer staging = backend_.allocate(count * 4);
+      backend_.convert(staging.tensor(DType::f32), act(logits_), static_cast<int64_t>(count));
+      backend_.download(dst, staging.data(), count * 4);
+    }
+  }
 }
 
 }  // namespace dsmath

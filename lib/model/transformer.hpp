@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "model/kv_cache.hpp"
 #include "model/model_config.hpp"
 #include "model/parameter_layout.hpp"
 #include "model/token_batch.hpp"
@@ -55,6 +56,12 @@ class Transformer {
   // host-side objective), for the batch of the last forward(for_backward = true).
   void backward(std::span<const float> dlogp);
 
+  // Generation: runs new tokens through the model, storing their keys/values in `cache`, and
+  // returns the next-token logits after each row's last new token ([rows x vocab], fp32, host).
+  // seq > 1 is a prefill of empty slots (start 0); seq == 1 is a decode step after start[r]
+  // cached tokens.
+  void forward_with_cache(const CacheBatch& batch, KvCache& cache, std::vector<float>& last_logits);
+
  private:
   struct LayerActs {
     Tensor norm1, qkv, attn, x_mid, norm2, gate_up, act;
@@ -63,7 +70,16 @@ class Transformer {
   void ensure_capacity(int batch, int seq);
   void upload_batch(const TokenBatch& batch);
   LayerActs acts_for(int layer, bool for_backward);
-  void layer_forward(int l, Tensor x_in, Tensor x_out, const LayerActs& a);
+  // How a layer's attention runs: training/scoring (causal over the batch), or generation
+  // with a KV cache (prefill: causal over the new tokens; decode: one query over the cache).
+  struct CachePlan {
+    KvCache* cache = nullptr;
+    bool decode = false;
+    const int32_t* token_slots = nullptr;  // device, per token (-1 = padding)
+    const int32_t* row_slots = nullptr;    // device, per row (decode)
+    const int32_t* lengths = nullptr;      // device, per row (decode): cached tokens incl. the new one
+  };
+  void layer_forward(int l, Tensor x_in, Tensor x_out, const LayerActs& a, const CachePlan* plan = nullptr);
   void layer_backward(int l, Tensor x_in, const LayerActs& a, Tensor dres);
   void head_logits(int64_t row0, int64_t rows);
   Tensor weight(int64_t offset) const { return params().offset(offset); }
@@ -84,6 +100,7 @@ class Transformer {
   bool ready_for_backward_ = false;
   bool logits_valid_ = false;  // single-chunk head: forward's logits can be reused in backward
   Buffer tokens_, targets_, positions_, segments_;
+  Buffer token_slots_, row_slots_, lengths_, gather_rows_;  // generation
   std::vector<Buffer> residual_;  // n_layers + 1 residual streams [N, D]
   // saved per layer (or one set when recomputing / inference)
   std::vector<Buffer> norm1_, qkv_, attn_, x_mid_, norm2_, gate_up_, act_, rstd1_, lse_, rstd2_;

@@ -1,0 +1,158 @@
+#include "infer/generation_engine.hpp"
+
+#include <algorithm>
+#include <deque>
+
+#include "core/error.hpp"
+
+namespace dsmath {
+
+const char* finish_reason_name(FinishReason r) {
+  switch (r) {
+    case FinishReason::eos: return "eos";
+    case FinishReason::stop: return "stop";
+    case FinishReason::length: return "length";
+  }
+  return "?";
+}
+
+namespace {
+int resolve_max_len(const ModelConfig& c, int max_len) {
+  return max_len <= 0 ? c.max_seq_len : std::min(max_len, c.max_seq_len);
+}
+}  // namespace
+
+GenerationEngine::GenerationEngine(Transformer& model, int max_batch, int max_len)
+    : model_(model),
+      max_batch_(max_batch),
+      max_len_(resolve_max_len(model.config(), max_len)),
+      cache_(model.backend(), model.config(), max_batch, resolve_max_len(model.config(), max_len)) {
+  if (max_batch <= 0) fail("generation: max_batch must be > 0 (got {})", max_batch);
+}
+
+std::vector<Generation> GenerationEngine::generate(std::span<const GenerationRequest> requests, const SamplingConfig& sampling,
+                                                   std::span<const int32_t> eos_ids, const StopCheck& stop,
+                                                   const std::function<void(size_t, size_t)>& progress) {
+  const int vocab = model_.config().vocab_size;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto& p = requests[i].prompt;
+    if (p.empty()) fail_hint("encode prompts with the tokenizer's BOS", "generation request {}: empty prompt", i);
+    if (static_cast<int>(p.size()) >= max_len_)
+      fail_hint("shorten the prompt or raise the context length", "generation request {}: prompt of {} tokens leaves no room in a context of {}",
+                i, p.size(), max_len_);
+  }
+  std::vector<Generation> out(requests.size());
+  struct Active {
+    size_t index;
+    int slot;
+    int cached;            // tokens in the cache
+    int32_t pending;       // sampled, not yet fed
+    Rng rng;
+  };
+  std::deque<size_t> queue;
+  for (size_t i = 0; i < requests.size(); ++i) queue.push_back(i);
+  std::vector<Active> active;
+  std::vector<int> free_slots;
+  for (int s = max_batch_ - 1; s >= 0; --s) free_slots.push_back(s);
+  std::vector<float> logits;
+  std::vector<SamplerScratch> scratch(static_cast<size_t>(max_batch_));
+  size_t finished = 0, generated_tokens = 0;
+
+  // Appends the sampled token of row r of `logits` to active[a]; false when the request is done.
+  auto take = [&](Active& a, int row) -> bool {
+    Generation& g = out[a.index];
+    const std::span<const float> row_logits(logits.data() + static_cast<size_t>(row) * vocab, static_cast<size_t>(vocab));
+    const SampledToken t = sample_token(row_logits, sampling, a.rng, scratch[static_cast<size_t>(a.slot)]);
+    g.tokens.push_back(t.token);
+    g.logprobs.push_back(t.logprob);
+    ++generated_tokens;
+    a.pending = t.token;
+    if (std::find(eos_ids.begin(), eos_ids.end(), t.token) != eos_ids.end()) {
+      g.finish = FinishReason::eos;
+      return false;
+    }
+    if (stop) {
+      const int keep = stop(a.index, g.tokens);
+      if (keep >= 0) {
+        g.tokens.resize(static_cast<size_t>(keep));
+        g.logprobs.resize(static_cast<size_t>(keep));
+        g.finish = FinishReason::stop;
+        return false;
+      }
+    }
+    const int total = static_cast<int>(requests[a.index].prompt.size() + g.tokens.size());
+    if (static_cast<int>(g.tokens.size()) >= sampling.max_new_tokens || total >= max_len_) {
+      g.finish = FinishReason::length;
+      return false;
+    }
+    return true;
+  };
+
+  while (!queue.empty() || !active.empty()) {
+    // 1. admit queued requests into free slots: one batched prefill
+    if (!queue.empty() && !free_slots.empty()) {
+      std::vector<Active> admitted;
+      while (!queue.empty() && !free_slots.empty()) {
+        const size_t i = queue.front();
+        queue.pop_front();
+        const int slot = free_slots.back();
+        free_slots.pop_back();
+        admitted.push_back({i, slot, 0, 0, Rng(mix64(sampling.seed ^ mix64(static_cast<uint64_t>(i))))});
+      }
+      CacheBatch b;
+      b.rows = static_cast<int>(admitted.size());
+      for (const auto& a : admitted) b.seq = std::max(b.seq, static_cast<int>(requests[a.index].prompt.size()));
+      b.tokens.assign(static_cast<size_t>(b.rows) * b.seq, 0);
+      for (int r = 0; r < b.rows; ++r) {
+        const auto& p = requests[admitted[static_cast<size_t>(r)].index].prompt;
+        std::copy(p.begin(), p.end(), b.tokens.begin() + static_cast<ptrdiff_t>(r) * b.seq);
+        b.n_new.push_back(static_cast<int32_t>(p.size()));
+        b.start.push_back(0);
+        b.slots.push_back(admitted[static_cast<size_t>(r)].slot);
+        admitted[static_cast<size_t>(r)].cached = static_cast<int>(p.size());
+      }
+      // (all one-token prompts make a width-1 batch: forward_with_cache then decodes from an
+      // empty cache, which is the same computation)
+      model_.forward_with_cache(b, cache_, logits);
+      for (int r = 0; r < b.rows; ++r) {
+        Active& a = admitted[static_cast<size_t>(r)];
+        if (take(a, r)) {
+          active.push_back(std::move(a));
+        } else {
+          free_slots.push_back(a.slot);
+          ++finished;
+        }
+      }
+      if (progress) progress(finished, generated_tokens);
+      continue;  // refill again before decoding if prefill finished some at once
+    }
+    // 2. one decode step for every active sequence
+    CacheBatch b;
+    b.rows = static_cast<int>(active.size());
+    b.seq = 1;
+    for (const auto& a : active) {
+      b.tokens.push_back(a.pending);
+      b.n_new.push_back(1);
+      b.start.push_back(a.cached);
+      b.slots.push_back(a.slot);
+    }
+    model_.forward_with_cache(b, cache_, logits);
+    std::vector<Active> still;
+    still.reserve(active.size());
+    for (int r = 0; r < b.rows; ++r) {
+      Active& a = active[static_cast<size_t>(r)];
+      ++a.cached;
+      if (take(a, r)) {
+        still.push_back(std::move(a));
+      } else {
+        free_slots.push_back(a.slot);
+        ++finished;
+      }
+    }
+    active = std::move(still);
+    if (progress) progress(finished, generated_tokens);
+  }
+  return out;
+}
+
+}  // namespace dsmath

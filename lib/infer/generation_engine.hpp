@@ -1,0 +1,55 @@
+#pragma once
+// Batched generation with a KV cache and continuous batching: up to max_batch sequences decode
+// together; when one finishes (EOS, a stop string, the token budget or the context) its cache
+// slot is refilled at once from the queue, so the batch stays full. This is the engine of
+// `dsmath generate`, `dsmath eval` and GRPO rollouts.
+//
+// Determinism: request i samples from its own random stream (seed, i), so its output does not
+// depend on which other requests share its batch.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "infer/sampling.hpp"
+#include "model/transformer.hpp"
+
+namespace dsmath {
+
+struct GenerationRequest {
+  std::vector<int32_t> prompt;  // token ids, BOS included when the model expects it
+};
+
+enum class FinishReason { eos, stop, length };
+const char* finish_reason_name(FinishReason r);
+
+struct Generation {
+  std::vector<int32_t> tokens;   // generated ids (the EOS that ended it included)
+  std::vector<float> logprobs;   // log p_model of each generated token
+  FinishReason finish = FinishReason::length;
+};
+
+// Called after each new token of request `index`; returns how many generated tokens to keep if
+// a stop sequence has been produced (the request then ends with finish = stop), or -1.
+using StopCheck = std::function<int(size_t index, std::span<const int32_t> generated)>;
+
+class GenerationEngine {
+ public:
+  // max_len: longest prompt + completion (0: the model's max_seq_len).
+  GenerationEngine(Transformer& model, int max_batch, int max_len = 0);
+
+  std::vector<Generation> generate(std::span<const GenerationRequest> requests, const SamplingConfig& sampling,
+                                   std::span<const int32_t> eos_ids, const StopCheck& stop = {},
+                                   const std::function<void(size_t finished, size_t generated_tokens)>& progress = {});
+
+  int max_batch() const { return max_batch_; }
+  int max_len() const { return max_len_; }
+
+ private:
+  Transformer& model_;
+  int max_batch_;
+  int max_len_;
+  KvCache cache_;
+};
+
+}  // namespace dsmath

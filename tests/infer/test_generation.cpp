@@ -1,0 +1,173 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+
+#include "backend/cpu/cpu_backend.hpp"
+#include "infer/generation_engine.hpp"
+
+using namespace dsmath;
+using Catch::Contains;
+
+namespace {
+ModelConfig tiny() {
+  ModelConfig c;
+  c.vocab_size = 41;
+  c.dim = 32;
+  c.n_layers = 2;
+  c.n_heads = 4;
+  c.n_kv_heads = 2;
+  c.ffn_dim = 48;
+  c.max_seq_len = 48;
+  c.init_std = 0.5;  // a peaked, input-dependent distribution
+  return c;
+}
+
+std::vector<GenerationRequest> prompts() {
+  return {{{1, 5, 9}}, {{2}}, {{3, 4, 5, 6, 7, 8, 9, 10}}, {{11, 12}}, {{13, 14, 15, 16}}};
+}
+
+// log p(target) of each generated token from a plain training-style forward over prompt + completion
+std::vector<float> rescored(Transformer& m, const std::vector<int32_t>& prompt, const Generation& g) {
+  std::vector<int32_t> seq = prompt;
+  seq.insert(seq.end(), g.tokens.begin(), g.tokens.end());
+  TokenBatch b;
+  b.resize(1, static_cast<int>(seq.size()) - 1);
+  for (size_t i = 0; i + 1 < seq.size(); ++i) {
+    b.tokens[i] = seq[i];
+    b.targets[i] = i + 1 >= prompt.size() ? seq[i + 1] : -1;
+  }
+  m.forward(b, false);
+  return {m.logprobs().begin() + static_cast<ptrdiff_t>(prompt.size()) - 1, m.logprobs().end()};
+}
+}  // namespace
+
+TEST_CASE("sampled tokens' log-probs equal the training forward's", "[infer]") {
+  CpuBackend backend(1);
+  Transformer model(tiny(), backend, {false});
+  model.init_parameters(3);
+  GenerationEngine engine(model, 3);
+  SamplingConfig s;
+  s.temperature = 1.0;
+  s.max_new_tokens = 12;
+  auto reqs = prompts();
+  auto gens = engine.generate(reqs, s, {});
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    REQUIRE(gens[i].tokens.size() == 12);
+    auto ref = rescored(model, reqs[i].prompt, gens[i]);
+    for (size_t k = 0; k < ref.size(); ++k) CHECK(gens[i].logprobs[k] == Approx(ref[k]).margin(1e-5));
+  }
+}
+
+TEST_CASE("KV-cached greedy decoding equals full recomputation at every step", "[infer]") {
+  CpuBackend backend(1);
+  ModelConfig c = tiny();
+  Transformer model(c, backend, {false});
+  model.init_parameters(4);
+  GenerationEngine engine(model, 2);
+  SamplingConfig greedy;
+  greedy.max_new_tokens = 10;
+  auto reqs = prompts();
+  auto gens = engine.generate(reqs, greedy, {});
+  KvCache fresh(backend, c, 1, c.max_seq_len);
+  std::vector<float> logits;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    std::vector<int32_t> seq = reqs[i].prompt;
+    for (size_t k = 0; k < gens[i].tokens.size(); ++k) {
+      // recompute from scratch: a prefill of the whole prefix (no cached keys are read)
+      CacheBatch b{1, static_cast<int>(seq.size()), seq, {static_cast<int32_t>(seq.size())}, {0}, {0}};
+      if (seq.size() == 1) b.seq = 1;
+      model.forward_with_cache(b, fresh, logits);
+      const auto best = std::max_element(logits.begin(), logits.end()) - logits.begin();
+      CHECK(gens[i].tokens[k] == best);
+      double z = 0;
+      for (float x : logits) z += std::exp(double(x) - logits[best]);
+      CHECK(gens[i].logprobs[k] == Approx(-std::log(z)).margin(1e-5));
+      seq.push_back(gens[i].tokens[k]);
+    }
+  }
+}
+
+TEST_CASE("generation is deterministic and independent of the batch it runs in", "[infer]") {
+  CpuBackend backend(1);
+  Transformer model(tiny(), backend, {false});
+  model.init_parameters(5);
+  SamplingConfig s;
+  s.temperature = 0.8;
+  s.top_p = 0.9;
+  s.max_new_tokens = 9;
+  auto reqs = prompts();
+  GenerationEngine one(model, 1), four(model, 4);
+  auto a = one.generate(reqs, s, {}), b = four.generate(reqs, s, {}), c = four.generate(reqs, s, {});
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    CHECK(a[i].tokens == b[i].tokens);
+    CHECK(b[i].tokens == c[i].tokens);
+    CHECK(b[i].logprobs == c[i].logprobs);
+  }
+  s.seed = 99;  // another seed, another sample
+  auto d = four.generate(reqs, s, {});
+  int differ = 0;
+  for (size_t i = 0; i < reqs.size(); ++i) differ += d[i].tokens != b[i].tokens;
+  CHECK(differ > 0);
+}
+
+TEST_CASE("generation stops at EOS, at stop sequences, at the budget and at the context", "[infer]") {
+  CpuBackend backend(1);
+  ModelConfig c = tiny();
+  Transformer model(c, backend, {false});
+  model.init_parameters(6);
+  GenerationEngine engine(model, 2, 20);
+  SamplingConfig greedy;
+  greedy.max_new_tokens = 30;
+  std::vector<GenerationRequest> reqs{{{1, 2, 3}}};
+  auto free_run = engine.generate(reqs, greedy, {});
+  REQUIRE(free_run[0].tokens.size() == 17);  // the context of 20 ends it
+  CHECK(free_run[0].finish == FinishReason::length);
+  // EOS: declare the 5th generated token an EOS id; generation ends right there, EOS kept
+  const int32_t eos = free_run[0].tokens[4];
+  auto upto = std::find(free_run[0].tokens.begin(), free_run[0].tokens.end(), eos) - free_run[0].tokens.begin();
+  auto e = engine.generate(reqs, greedy, std::vector<int32_t>{eos});
+  CHECK(e[0].finish == FinishReason::eos);
+  CHECK(static_cast<long>(e[0].tokens.size()) == upto + 1);
+  // a stop check that fires after 6 tokens and keeps 4
+  auto st = engine.generate(reqs, greedy, {}, [](size_t, std::span<const int32_t> g) { return g.size() == 6 ? 4 : -1; });
+  CHECK(st[0].finish == FinishReason::stop);
+  CHECK(st[0].tokens.size() == 4);
+  CHECK(st[0].logprobs.size() == 4);
+  greedy.max_new_tokens = 3;
+  CHECK(engine.generate(reqs, greedy, {})[0].tokens.size() == 3);
+  std::vector<GenerationRequest> too_long{{std::vector<int32_t>(20, 1)}};
+  CHECK_THROWS_WITH(engine.generate(too_long, greedy, {}), Contains("request 0") && Contains("context of 20"));
+  std::vector<GenerationRequest> empty{{{}}};
+  CHECK_THROWS_WITH(engine.generate(empty, greedy, {}), Contains("empty prompt"));
+}
+
+TEST_CASE("samplers: greedy, top-k, top-p and temperature follow their definitions", "[infer]") {
+  const std::vector<float> logits{2.0f, 1.0f, 0.5f, -1.0f, 1.0f};
+  SamplerScratch scratch;
+  Rng rng(1);
+  SamplingConfig c;
+  auto g = sample_token(logits, c, rng, scratch);
+  CHECK(g.token == 0);
+  double z = 0;
+  for (float x : logits) z += std::exp(double(x));
+  CHECK(g.logprob == Approx(2.0 - std::log(z)).margin(1e-6));
+  // top-k 1 at any temperature is greedy
+  c.temperature = 5.0;
+  c.top_k = 1;
+  for (int i = 0; i < 20; ++i) CHECK(sample_token(logits, c, rng, scratch).token == 0);
+  // temperature 1, no cut: frequencies follow softmax
+  c.top_k = 0;
+  c.temperature = 1.0;
+  std::map<int, int> counts;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) counts[sample_token(logits, c, rng, scratch).token]++;
+  for (int t = 0; t < 5; ++t) CHECK(counts[t] / double(n) == Approx(std::exp(double(logits[t])) / z).margin(0.015));
+  // top-p 0.6: the nucleus is {0 (p=.45), then 1 or 4 (ties by id: 1)} -> tokens 0 and 1 only
+  c.top_p = 0.6;
+  counts.clear();
+  for (int i = 0; i < 4000; ++i) counts[sample_token(logits, c, rng, scratch).token]++;
+  CHECK(counts.size() == 2);
+  CHECK(counts.count(0) == 1);
+  CHECK(counts.count(1) == 1);
+}
