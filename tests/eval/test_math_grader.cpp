@@ -4,6 +4,8 @@
 // running the grader.
 #include <catch2/catch.hpp>
 
+#include "core/rng.hpp"
+#include "eval/answer_extraction.hpp"
 #include "eval/answer_normalize.hpp"
 #include "eval/math_expression.hpp"
 #include "data/jsonl.hpp"
@@ -326,4 +328,33 @@ TEST_CASE("grader: agrees with SymPy on 400 generated expression pairs (golden f
   INFO(agree << "/" << total << " agree" << disagreements);
   CHECK(total == 400);
   CHECK(agree == total);
+}
+
+TEST_CASE("grader: random LaTeX-like input never throws, crashes or hangs") {
+  // Bad input must never crash the grader (a model can write anything): token soup from the
+  // grammar's own pieces, unbalanced on purpose.
+  static const std::vector<std::string> tokens{
+      "\\frac", "{", "}", "(", ")", "[", "]", "\\{", "\\}", "\\left(", "\\right)", "\\sqrt", "^", "_", "x", "y",
+      "2", "10", ".", ",", "=", "<", "\\le", "\\pm", "\\cup", "\\infty", "-", "+", "*", "/", "|", "!", "\\pi",
+      "e", "i", "\\text{", "cm", " ", "\\boxed{", "$", "%", "\\begin{pmatrix}", "\\end{pmatrix}", "&", "\\\\",
+      "\\sin", "\\log_", "0", "1,000", "\\dfrac12", "^{\\circ}", "and", "\\approx", "\\tan^{-1}", "9e9", "\\binom"};
+  dsmath::Rng rng(7);
+  auto soup = [&] {
+    std::string s;
+    const size_t n = 1 + rng.below(14);
+    for (size_t i = 0; i < n; ++i) s += tokens[rng.below(tokens.size())];
+    return s;
+  };
+  size_t graded = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string a = soup(), b = rng.below(3) == 0 ? a : soup();
+    INFO(a << "  vs  " << b);
+    GradeResult r;
+    REQUIRE_NOTHROW(r = math_equal(a, b));
+    REQUIRE_NOTHROW(extract_answer(a + " The answer is " + b, AnswerStyle::gsm8k));
+    REQUIRE_NOTHROW(extract_answer("\\boxed{" + a, AnswerStyle::math));
+    if (a == b && !normalize_answer(a).empty()) CHECK(r.correct);  // reflexive
+    ++graded;
+  }
+  CHECK(graded == 20000);
 }
