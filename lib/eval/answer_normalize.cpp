@@ -374,6 +374,12 @@ void replace_word(std::string& s, std::string_view word, std::string_view replac
   }
 }
 
+// Trailing spaces, periods and semicolons: the end of the sentence the answer was written in.
+void strip_sentence_end(std::string& s) {
+  s = std::string(trim(s));
+  while (!s.empty() && (s.back() == '.' || s.back() == ';')) s = std::string(trim(s.substr(0, s.size() - 1)));
+}
+
 }  // namespace
 
 size_t matching_brace(std::string_view s, size_t open) {
@@ -400,15 +406,14 @@ std::string normalize_answer(std::string_view raw) {
   s = rewrite_commands(s);
   s = std::string(trim(s));
   // sentence punctuation after the answer must not hide a trailing unit ("5\text{ cm}.")
-  while (!s.empty() && (s.back() == '.' || s.back() == ';')) s = std::string(trim(s.substr(0, s.size() - 1)));
+  strip_sentence_end(s);
   s = unwrap_whole_box(s);
   s = handle_text_groups(s);
   // "1 and 2", "3 or 4": answer separators in prose
   replace_word(s, "and", ",");
   replace_word(s, "or", ",");
   replace_word(s, "percent", "%");
-  s = std::string(trim(s));
-  while (!s.empty() && (s.back() == '.' || s.back() == ';')) s = std::string(trim(s.substr(0, s.size() - 1)));
+  strip_sentence_end(s);
   s = strip_unit_words(s);
   s = remove_spaces(s);
 
@@ -421,7 +426,9 @@ std::string normalize_answer(std::string_view raw) {
   s = simplify_single_char_scripts(s);
   replace_word(s, "infinity", "\\infty");
   replace_word(s, "inf", "\\infty");
-  replace_all(s, "+\\infty", "\\infty");
+  if (s.compare(0, 7, "+\\infty") == 0) s.erase(0, 1);  // a sign, not an addition
+  replace_all(s, "(+\\infty", "(\\infty");
+  replace_all(s, ",+\\infty", ",\\infty");
   if (s == "\\mathbb{R}" || s == "\\mathbb R" || s == "\\mathbbR" || s == "\\R")
     s = "(-\\infty,\\infty)";
 

@@ -3,7 +3,6 @@
 // setup for base models: 4-shot Minerva prompt, greedy decoding, pass@1 (DeepSeekMath section
 // 5.1). Relative paths are relative to the working directory (run from the repository root,
 // where ../shared/data holds the benchmark files).
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "eval/answer_extraction.hpp"
 #include "eval/benchmark.hpp"
 #include "eval/prompt_format.hpp"
+#include "infer/sampling.hpp"
 
 namespace dsmath::eval {
 
@@ -38,32 +38,15 @@ struct PromptConfig {
   }
 };
 
-// What the generation side needs to sample completions. Eval itself only reads n_samples.
-struct EvalGeneration {
-  int n_samples = 1;          // completions per problem (64 for maj@64)
-  double temperature = 0.0;   // 0 = greedy
-  double top_p = 1.0;
-  int max_new_tokens = 1024;  // DeepSeek-Math's vLLM evaluation: max_tokens=1024
-  uint64_t seed = 0;
-
-  template <class V>
-  void visit(V& v) {
-    using config::Check;
-    v("n_samples", n_samples, "completions per problem", Check().at_least(1));
-    v("temperature", temperature, "sampling temperature; 0 is greedy decoding", Check().at_least(0));
-    v("top_p", top_p, "nucleus sampling mass", Check().greater_than(0).at_most(1));
-    v("max_new_tokens", max_new_tokens, "longest completion in tokens", Check().at_least(1));
-    v("seed", seed, "sampling seed");
-  }
-};
-
 struct EvalConfig {
   BenchmarkKind benchmark = BenchmarkKind::math;
   std::string data = "../shared/data/math/math500_test.jsonl";
   int64_t limit = 0;
   std::optional<AnswerStyle> answer_style;  // default: the benchmark's own
   PromptConfig prompt;
-  EvalGeneration generation;
+  int n_samples = 1;  // completions per problem (64 for maj@64)
+  // Greedy and up to 1024 new tokens by default: DeepSeek-Math's vLLM evaluation (max_tokens=1024).
+  SamplingConfig sampling{.temperature = 0.0, .top_p = 1.0, .top_k = 0, .max_new_tokens = 1024, .seed = 0};
   std::vector<int> pass_k{1};
   std::vector<int> maj_k;
   double relative_tolerance = 1e-6;
@@ -77,23 +60,27 @@ struct EvalConfig {
     v("limit", limit, "evaluate only the first N problems (0 = all)", Check().at_least(0));
     v("answer_style", answer_style, "override how answers are extracted and compared (null = the benchmark's)");
     v("prompt", prompt, "prompt format");
-    v("generation", generation, "sampling settings");
-    v("pass_k", pass_k, "report unbiased pass@k for these k (each <= generation.n_samples)");
-    v("maj_k", maj_k, "report majority-vote accuracy maj@k for these k (each <= generation.n_samples)");
+    v("n_samples", n_samples, "completions per problem", Check().at_least(1));
+    v("sampling", sampling, "how each completion is sampled (infer/sampling.hpp)");
+    v("pass_k", pass_k, "report unbiased pass@k for these k (each <= n_samples)");
+    v("maj_k", maj_k, "report majority-vote accuracy maj@k for these k (each <= n_samples)");
     v("relative_tolerance", relative_tolerance, "numeric tolerance of the grader", Check().greater_than(0).less_than(1));
     v("prompt_in_every_sample", prompt_in_every_sample,
       "write the prompt on every samples.jsonl line (false: only on sample 0 of each problem)");
   }
 
   void validate() const {
-    for (int k : pass_k)
-      if (k < 1 || k > generation.n_samples)
-        fail_hint("raise generation.n_samples or drop that k", "pass_k holds {} but generation.n_samples is {}", k,
-                  generation.n_samples);
-    for (int k : maj_k)
-      if (k < 1 || k > generation.n_samples)
-        fail_hint("raise generation.n_samples or drop that k", "maj_k holds {} but generation.n_samples is {}", k,
-                  generation.n_samples);
+    auto check_k = [this](const std::vector<int>& ks, const char* key) {
+      for (int k : ks)
+        if (k < 1 || k > n_samples)
+          fail_hint("raise n_samples or drop that k", "{} holds {} but n_samples is {}", key, k, n_samples);
+    };
+    check_k(pass_k, "pass_k");
+    check_k(maj_k, "maj_k");
+    if (n_samples > 1 && sampling.temperature == 0.0)
+      fail_hint("set sampling.temperature (the paper's maj@64 uses 0.7) or n_samples: 1",
+                "n_samples is {} but sampling.temperature is 0: greedy decoding gives {} identical samples", n_samples,
+                n_samples);
   }
 
   AnswerStyle style() const { return answer_style.value_or(answer_style_of(benchmark)); }

@@ -4,7 +4,7 @@
 //
 //   EvalTask task = EvalTask::from_config(cfg);
 //   for each problem i: prompts[i] = task.prompt(i)       // stop at task.stop_words() or EOS
-//   ... generate cfg.generation.n_samples completions per prompt ...
+//   ... generate cfg.n_samples completions per prompt with cfg.sampling ...
 //   outcomes.push_back(task.grade(i, std::move(completions_of_i)));
 //   EvalSummary s = task.summarize(outcomes, {cfg.pass_k, cfg.maj_k});
 //   write_results(run_dir, outcomes, s, resolved_config_json, cfg.prompt_in_every_sample);

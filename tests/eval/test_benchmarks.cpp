@@ -164,6 +164,10 @@ TEST_CASE("configs/eval: every file loads; limits and k's are validated") {
   config::ConfigSources bad;
   bad.overrides = {"pass_k=[1,8]"};
   CHECK_THROWS_WITH(config::load_config<EvalConfig>(bad), Contains("n_samples"));
+  bad.overrides = {"n_samples=8"};  // 8 greedy samples would all be the same
+  CHECK_THROWS_WITH(config::load_config<EvalConfig>(bad), Contains("temperature is 0"));
+  bad.overrides = {"n_samples=8", "sampling.temperature=0.7", "maj_k=[8]"};
+  CHECK(config::load_config<EvalConfig>(bad).sampling.max_new_tokens == 1024);
 }
 
 TEST_CASE("EvalTask: grade completions, write the results directory, read it back, compare") {
@@ -175,7 +179,8 @@ TEST_CASE("EvalTask: grade completions, write the results directory, read it bac
   cfg.limit = 2;
   cfg.prompt.few_shot_key = "cot_gsm_8_shot";
   cfg.prompt.few_shot_file = (*data / "fewshot/deepseek_math_fewshot_prompts.json").string();
-  cfg.generation.n_samples = 3;
+  cfg.n_samples = 3;
+  cfg.sampling.temperature = 0.7;
   cfg.pass_k = {1, 3};
   cfg.maj_k = {3};
   const EvalTask task = EvalTask::from_config(cfg);
