@@ -251,7 +251,10 @@ std::optional<std::string> minerva_final_answer(std::string_view text) {
   return v;
 }
 
-std::optional<std::string> answer_is_span(std::string_view text) {
+namespace {
+
+// The text after the last answer marker ("The answer is", "answer:", 答案是), or nullopt.
+std::optional<std::string_view> after_last_answer_marker(std::string_view text) {
   static constexpr std::array<std::string_view, 6> markers{"answer is", "final answer:", "answer:", "\u7b54\u6848\u662f",
                                                            "\u7b54\u6848\uff1a", "\u7b54\u6848\u4e3a"};
   size_t best = std::string_view::npos;
@@ -264,7 +267,34 @@ std::optional<std::string> answer_is_span(std::string_view text) {
     }
   }
   if (best == std::string_view::npos) return std::nullopt;
-  return answer_span_after(text.substr(best + best_len));
+  return text.substr(best + best_len);
+}
+
+// Cloze blanks after the marker: the whole line, "$5$;$10$" or "$5$ 和 $10$" -> "5;10" / "5,10".
+std::optional<std::string> cloze_span(std::string_view text) {
+  auto rest = after_last_answer_marker(text);
+  if (!rest) return std::nullopt;
+  std::string line(trim(rest_of_line(*rest)));
+  for (std::string_view sep : {std::string_view("\u548c"), std::string_view("\uff0c"), std::string_view("\u3001")}) {
+    for (size_t pos; (pos = line.find(sep)) != std::string::npos;) line.replace(pos, sep.size(), ",");
+  }
+  std::string out;
+  for (char c : line)
+    if (c != '$') out += c;
+  std::string_view v = trim(out);
+  while (!v.empty() && (v.front() == ':' || v.front() == ' ')) v.remove_prefix(1);
+  if (v.size() >= 3 && v.substr(v.size() - 3) == "\u3002") v.remove_suffix(3);
+  while (!v.empty() && v.back() == '.') v.remove_suffix(1);
+  if (trim(v).empty()) return std::nullopt;
+  return std::string(trim(v));
+}
+
+}  // namespace
+
+std::optional<std::string> answer_is_span(std::string_view text) {
+  auto rest = after_last_answer_marker(text);
+  if (!rest) return std::nullopt;
+  return answer_span_after(*rest);
 }
 
 std::optional<std::string> hash_answer(std::string_view text) {
@@ -301,6 +331,7 @@ ExtractedAnswer extract_answer(std::string_view completion, AnswerStyle style) {
   if (style == AnswerStyle::gsm8k || style == AnswerStyle::generic) take(hash_answer(completion), "####");
   take(minerva_final_answer(completion), "final answer is");
   take(last_boxed(completion), "boxed");
+  if (style == AnswerStyle::cloze) take(cloze_span(completion), "answer is");
   take(answer_is_span(completion), "answer is");
   if (style != AnswerStyle::choice) take(last_number(completion), "last number");
 

@@ -100,9 +100,63 @@ TEST_CASE("extraction: multiple choice reduces to one letter") {
 }
 
 TEST_CASE("grading by style: cloze blanks in order") {
+  const std::vector<std::string> none;
+  // the whole line after the marker holds the blanks, each in its own $...$
+  CHECK(extract_answer("\u6240\u4ee5\u7b54\u6848\u662f $5$;$10$", AnswerStyle::cloze).text == "5;10");
+  CHECK(grade_completion("\u7b54\u6848\u662f $5$ \u548c $\\frac{20}{2}$\u3002", "5;10", AnswerStyle::cloze, none).correct);
+  CHECK(grade_completion("\u7b54\u6848\u662f $-\\frac{1}{n}$", "-\\frac{1}{n}", AnswerStyle::cloze, none).correct);
   CHECK(grade_answer("5;10", "5;10", AnswerStyle::cloze).correct);
   CHECK(grade_answer("5, \\frac{20}{2}", "5;10", AnswerStyle::cloze).correct);
   CHECK_FALSE(grade_answer("10;5", "5;10", AnswerStyle::cloze).correct);
   CHECK_FALSE(grade_answer("5", "5;10", AnswerStyle::cloze).correct);
   CHECK(grade_answer("\\frac{8}{9}", "\\frac{8}{9}", AnswerStyle::cloze).correct);
+}
+
+TEST_CASE("realistic completions: extraction and grading together, verdicts decided by hand") {
+  struct Case {
+    const char* completion;
+    const char* gold;
+    AnswerStyle style;
+    bool correct;
+  };
+  const std::vector<Case> cases{
+      // instruct / RL models: boxed answers in prose
+      {"The area is $\\pi r^2 = 18\\pi$, so the answer is $\\boxed{18\\pi}$ square units.", "18\\pi", AnswerStyle::math, true},
+      {"Thus $(x, y) = \\boxed{(3, -1)}$.", "(3,-1)", AnswerStyle::math, true},
+      {"Thus $(x, y) = \\boxed{(3, 1)}$.", "(3,-1)", AnswerStyle::math, false},
+      {"Therefore $x \\in \\boxed{[-2, 7]}$.", "[-2,7]", AnswerStyle::math, true},
+      {"Therefore $x \\in \\boxed{[-2, 7)}$.", "[-2,7]", AnswerStyle::math, false},
+      {"So the solution is $\\boxed{x = 2}$.", "2", AnswerStyle::math, true},
+      {"So the solution is $\\boxed{x = 2}$.", "-2", AnswerStyle::math, false},
+      {"The roots are $\\boxed{2, 3}$.", "3, 2", AnswerStyle::math, true},
+      {"This simplifies to $\\boxed{\\dfrac{1}{\\sqrt{2}}}$.", "\\frac{\\sqrt{2}}{2}", AnswerStyle::math, true},
+      {"The probability is $\\boxed{0.12}$.", "\\frac{3}{25}", AnswerStyle::math, true},
+      {"The probability is $\\boxed{0.1}$.", "\\frac{3}{25}", AnswerStyle::math, false},
+      {"The rate rose by $\\boxed{12\\%}$.", "12", AnswerStyle::math, true},
+      {"Hence the answer is $\\boxed{\\text{(B)}}$.", "\\text{(B)}", AnswerStyle::math, true},
+      {"We get $\\boxed{x^2 - 1}$.", "(x-1)(x+1)", AnswerStyle::math, true},
+      {"We get $\\boxed{x^2 + 1}$.", "(x-1)(x+1)", AnswerStyle::math, false},
+      // base model, Minerva 4-shot, running on into a new problem
+      {" We have $2x = 3$.\nFinal Answer: The final answer is $\\frac{3}{2}$. I hope it is correct.\n\nProblem:\n"
+       "Find $y$.\n\nSolution:\nFinal Answer: The final answer is $7$. I hope it is correct.",
+       "\\frac{3}{2}", AnswerStyle::math, true},
+      // base model, GSM8K 8-shot
+      {" He buys 3 packs of 4, so 3 * 4 = 12 eggs. The answer is 12.\n\n\nQ: Another question?\nA: The answer is 5.",
+       "12", AnswerStyle::gsm8k, true},
+      {" Natalia sold 48 / 2 = 24 clips in May. In total 48 + 24 = 72. The answer is 72.", "72", AnswerStyle::gsm8k, true},
+      {" She earns $1,200 a month, so the answer is $14,400.", "14400", AnswerStyle::gsm8k, true},
+      {" She earns $1,200 a month. The answer is 1440.", "14400", AnswerStyle::gsm8k, false},
+      {"Step 1: 5 + 7 = 12. Step 2: 12 * 2 = 24.", "24", AnswerStyle::gsm8k, true},  // last number
+      // CMATH, MMLU-STEM
+      {"\u4e00\u5171\u662f 3 \u00d7 6 = 18 \u5305\u3002\u6240\u4ee5\u7b54\u6848\u662f\uff1a18\u3002", "18", AnswerStyle::gsm8k, true},
+      {"The degree is 4.\nFinal Answer: The final answer is (B). I hope it is correct.", "B", AnswerStyle::choice, true},
+      {"The degree is 4.\nFinal Answer: The final answer is (C). I hope it is correct.", "B", AnswerStyle::choice, false},
+  };
+  const std::vector<std::string> none;
+  for (const auto& c : cases) {
+    const SampleGrade g = grade_completion(c.completion, c.gold, c.style, default_stop_markers(c.style));
+    INFO(c.completion << "\ngold: " << c.gold << "\nextracted: " << g.extracted << " (" << g.method << "), rule "
+                      << g.rule);
+    CHECK(g.correct == c.correct);
+  }
 }
