@@ -220,6 +220,14 @@ bool is_math_word(std::string_view word) {
   return std::find(words.begin(), words.end(), word) != words.end();
 }
 
+// Two-letter words are units only when they are known ones: "3 ab" is a product, "3 cm" is not.
+bool is_two_letter_unit(std::string_view w) {
+  static constexpr std::array<std::string_view, 22> units{"cm", "mm", "km", "nm", "ft", "yd", "mi", "in", "kg", "mg",
+                                                         "lb", "oz", "ml", "mL", "hr", "am", "pm", "AM", "PM", "sq",
+                                                         "mph", "cc"};
+  return std::find(units.begin(), units.end(), w) != units.end();
+}
+
 // "5 cm", "12 square units", "8 dollars": plain words after a value are units.
 std::string strip_unit_words(const std::string& s) {
   std::string_view rest = trim(s);
@@ -232,7 +240,8 @@ std::string strip_unit_words(const std::string& s) {
     while (letters < word.size() && is_letter(word[letters])) ++letters;
     std::string_view tail = word.substr(letters);
     if (tail == ".") tail = {};
-    const bool unit_like = letters >= 2 && (tail.empty() || unit_exponent_length(tail, 0) == tail.size());
+    const bool unit_like = (letters >= 3 || (letters == 2 && is_two_letter_unit(word.substr(0, 2)))) &&
+                           (tail.empty() || unit_exponent_length(tail, 0) == tail.size());
     if (!unit_like || is_math_word(word.substr(0, letters))) break;
     rest = trim(rest.substr(0, space));
     any = true;

@@ -50,6 +50,8 @@ TEST_CASE("normalize_answer: LaTeX spellings of one answer become one string") {
   CHECK(normalize_answer("x \\in [-2,7]") == "[-2,7]");
   CHECK(normalize_answer("2 \\text{ and } 3") == "2,3");
   CHECK(normalize_answer("12 square units") == "12");
+  CHECK(normalize_answer("3 cm^2") == "3");
+  CHECK(normalize_answer("3 ab") == "3ab");  // a product, not a unit
   CHECK(normalize_answer("\\!\\!-3") == "-3");
   CHECK(normalize_answer("x_{1}") == "x_1");
 }
