@@ -63,7 +63,7 @@ TEST_CASE("a page holding a GSM8K test question is removed; paraphrases are kept
   CHECK(matches.size() == 1);
 }
 
-TEST_CASE("benchmark texts of 3-9 words match exactly, shorter ones are not indexed") {
+TEST_CASE("benchmark texts of 3-9 words match exactly and shorter ones are not indexed") {
   ContaminationIndex index(10, 3);
   CHECK(index.add("The answer is forty-two.", 0, "b.jsonl:1", "answer"));  // 5 words
   CHECK_FALSE(index.add("x = 5", 0, "b.jsonl:2", "answer"));             // 2 words
@@ -80,7 +80,7 @@ TEST_CASE("benchmark texts of 3-9 words match exactly, shorter ones are not inde
   CHECK(matches.empty());
 }
 
-TEST_CASE("decontaminate_pages removes pages or only the matching lines, and reports why") {
+TEST_CASE("decontaminate_pages removes pages or only the matching lines and reports why") {
   const auto dir = test::temp_dir("select-decontaminate");
   {
     std::ofstream b(dir / "bench.jsonl");

@@ -76,7 +76,7 @@ TEST_CASE("MinHash estimates Jaccard similarity of word 5-gram shingles") {
   CHECK(total_error / pairs <= 0.04);
 }
 
-TEST_CASE("MinHash signatures: identical text, case and punctuation, short and empty pages") {
+TEST_CASE("MinHash signatures ignore case and punctuation and handle short and empty pages") {
   const MinHasher hasher(MinHashParams{});
   std::vector<uint32_t> a, b;
   REQUIRE(hasher.signature_of_text("One two three four five six seven", a));
@@ -130,7 +130,7 @@ TEST_CASE("LSH clusters near-duplicates and keeps distinct pages apart") {
   CHECK(rep.back() == pages.size());
 }
 
-TEST_CASE("LSH joins clusters transitively, keeping the first page") {
+TEST_CASE("LSH joins clusters transitively and keeps the first page") {
   // pages 0-1 share band 0, 1-2 share band 1, 3 shares nothing: {0,1,2} and {3}
   const std::vector<uint64_t> keys = {10, 20, 10, 21, 11, 21, 12, 22};
   const std::vector<uint8_t> has = {1, 1, 1, 1};

@@ -17,7 +17,7 @@ std::vector<std::string> token_texts(std::string_view text) {
 
 }  // namespace
 
-TEST_CASE("tokenize splits words, symbols and CJK characters") {
+TEST_CASE("tokenize splits words and symbols and CJK characters") {
   CHECK(token_texts("Let $x^2+1=0$.") ==
         std::vector<std::string>{"Let", "$", "x", "^", "2", "+", "1", "=", "0", "$", "."});
   CHECK(token_texts("  \t\nJanet\u2019s ducks  ") == std::vector<std::string>{"Janet", "\u2019", "s", "ducks"});

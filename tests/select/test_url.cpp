@@ -5,7 +5,7 @@
 
 using namespace dsmath::select;
 
-TEST_CASE("normalize_url: scheme, host, port, fragment") {
+TEST_CASE("normalize_url: scheme and host and port and fragment") {
   CHECK(normalize_url("https://www.MathOverflow.net/questions/1#answer-2") == "mathoverflow.net/questions/1");
   CHECK(normalize_url("http://mathoverflow.net:80/questions/1/") == "mathoverflow.net/questions/1");
   CHECK(normalize_url("HTTPS://user:pw@Example.COM.:443") == "example.com/");
@@ -27,13 +27,13 @@ TEST_CASE("normalize_url: query") {
   CHECK(normalize_url("http://a.com/p?") == "a.com/p");
 }
 
-TEST_CASE("normalize_url: other text is kept, trimmed") {
+TEST_CASE("normalize_url: other text is kept as it is but trimmed") {
   CHECK(normalize_url("  ftp://x.org/file ") == "ftp://x.org/file");
   CHECK(normalize_url("not a url") == "not a url");
   CHECK(normalize_url("") == "");
 }
 
-TEST_CASE("host, path and path prefixes of normalized URLs") {
+TEST_CASE("host and path and path prefixes of normalized URLs") {
   const std::string u = normalize_url("https://www.mathoverflow.net/questions/123/why?x=1");
   CHECK(u == "mathoverflow.net/questions/123/why?x=1");
   CHECK(normalized_host(u) == "mathoverflow.net");

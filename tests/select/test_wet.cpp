@@ -82,7 +82,7 @@ TEST_CASE("WetReader reads conversion records and skips malformed ones") {
   CHECK(reader.malformed() == 4);
 }
 
-TEST_CASE("WET files are read plain too, and through PageSource beside JSONL") {
+TEST_CASE("WET files are read plain too and through PageSource beside JSONL") {
   const auto dir = test::temp_dir("select-wet-source");
   {
     std::ofstream plain(dir / "plain.wet", std::ios::binary);

@@ -165,7 +165,7 @@ TEST_CASE("data select without scores fails with a hint; malformed lines are rep
   CHECK_THAT(r.err, Catch::Contains("none.jsonl") && Catch::Contains("does not exist"));
 }
 
-TEST_CASE("data dedup drops URL duplicates and near-duplicates, keeping the first") {
+TEST_CASE("data dedup drops URL duplicates and near-duplicates and keeps the first") {
   const auto dir = test::temp_dir("select-cli-dedup");
   Rng rng(8);
   const std::string a = page_text(rng, true), b = page_text(rng, false), c = page_text(rng, true);
