@@ -1,6 +1,8 @@
 #include "stages.hpp"
 
 #include "config/doc_writer.hpp"
+#include "select/data_config.hpp"
+#include "eval/eval_config.hpp"
 #include "train/pretrain_config.hpp"
 
 namespace dsmath::app {
@@ -15,6 +17,8 @@ StageEntry make_stage_entry(std::string name, std::string summary) {
 const std::vector<StageEntry>& stage_entries() {
   static const std::vector<StageEntry> entries{
       make_stage_entry<PretrainConfig>("pretrain", "continued pretraining on a token mixture (`dsmath pretrain`)"),
+      make_stage_entry<eval::EvalConfig>("eval", "benchmark evaluation (`dsmath eval run`, configs/eval)"),
+      make_stage_entry<select::DataConfig>("data", "corpus selection (`dsmath data ...`)"),
   };
   return entries;
 }

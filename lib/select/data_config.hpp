@@ -149,6 +149,7 @@ struct DecontaminationConfig {
 };
 
 struct DataConfig {
+  std::string stage = "data";
   int threads = 0;  // 0: every core
   std::string text_field = "text";
   std::string url_field = "url";
@@ -162,6 +163,7 @@ struct DataConfig {
   template <class V>
   void visit(V& v) {
     using config::Check;
+    v("stage", stage, "which command this config is for", Check().one_of({"data"}));
     v("threads", threads, "worker threads (0: all cores)", Check().at_least(0));
     v("text_field", text_field, "JSONL field holding a page's text", Check().nonempty());
     v("url_field", url_field, "JSONL field holding a page's URL", Check().nonempty());
