@@ -58,6 +58,19 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
   return ok ? n : 0;
 }
 
+size_t utf8_unfinished_tail(std::string_view s) {
+  for (size_t available = 1; available <= 3 && available <= s.size(); ++available) {
+    const size_t start = s.size() - available;
+    const auto b = static_cast<uint8_t>(s[start]);
+    if (is_continuation(b)) continue;
+    const LeadInfo info = lead_info(b);
+    if (info.length <= available) return 0;  // ASCII, not a lead byte, or a finished sequence
+    bool well_formed = false;
+    return prefix_length(s, start, well_formed) == available ? available : 0;
+  }
+  return 0;
+}
+
 bool is_valid_utf8(std::string_view s) {
   size_t i = 0;
   const size_t n = s.size();

@@ -21,6 +21,10 @@ bool is_valid_utf8(std::string_view s);
 // s with every ill-formed subpart replaced by U+FFFD (s itself when it is valid).
 std::string repair_utf8(std::string_view s);
 
+// Length of the trailing bytes of s that begin a well-formed sequence but end before it does
+// (0 if none): the only bytes whose meaning more input can change.
+size_t utf8_unfinished_tail(std::string_view s);
+
 // Decodes the well-formed sequence at s[i] (caller checked utf8_sequence_length(s, i) == n > 0).
 char32_t decode_utf8_at(std::string_view s, size_t i, size_t n);
 

@@ -8,6 +8,7 @@
 #include "test_util.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/regex.hpp"
+#include "tokenizer/stream_decoder.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "tokenizer/utf8.hpp"
 #include "tokenizer_test_util.hpp"
@@ -155,5 +156,39 @@ TEST_CASE("decode(encode(x)) == x for arbitrary UTF-8, invalid bytes come back a
     if (no_space.find("\xE3\x80\x80") == std::string::npos && no_space.find("\xEF\xBB\xBF") == std::string::npos &&
         no_space.find("\xC3\xA9") == std::string::npos)
       CHECK(fixture.decode(fixture.encode(text, false), false) == no_space);
+  }
+}
+
+TEST_CASE("streaming decode equals decoding all ids at once", "[tokenizer]") {
+  CHECK(utf8_unfinished_tail("ab\xE2\x82") == 2);
+  CHECK(utf8_unfinished_tail("ab\xF0\x9F") == 2);
+  CHECK(utf8_unfinished_tail("ab\xF0\x80") == 0);  // F0 80 can never be completed
+  CHECK(utf8_unfinished_tail("ab\xE2\x82\xAC") == 0);
+  CHECK(utf8_unfinished_tail("\xC3") == 1);
+  CHECK(utf8_unfinished_tail("\x80\x80") == 0);
+  std::vector<const Tokenizer*> tokenizers;
+  for (const std::string name : {"deepseek-math", "gpt2"})
+    if (const Tokenizer* t = test::reference_tokenizer(name)) tokenizers.push_back(t);
+  if (tokenizers.empty()) WARN("skipped the vocabulary part: shared/data/tokenizers not found");
+  Rng rng(17);
+  for (const Tokenizer* tok : tokenizers) {
+    for (int i = 0; i < 1000; ++i) {
+      std::vector<uint32_t> ids;
+      const size_t len = rng.below(16);
+      for (size_t k = 0; k < len; ++k)
+        ids.push_back(rng.below(2) ? static_cast<uint32_t>(rng.below(256))  // byte tokens split characters
+                                   : static_cast<uint32_t>(rng.below(tok->vocab_size() + 10)));
+      for (bool skip : {false, true}) {
+        StreamDecoder stream(*tok, skip);
+        std::string text;
+        for (uint32_t id : ids) {
+          const std::string piece = stream.push(id);
+          CHECK(is_valid_utf8(piece));
+          text += piece;
+        }
+        text += stream.finish();
+        CHECK(text == tok->decode(ids, skip));
+      }
+    }
   }
 }
