@@ -6,7 +6,12 @@
 namespace dsmath {
 
 const std::string_view kChatTemplateJinja =
-    R"JINJA({% if not add_generation_prompt is defined %}{% set add_generation_prompt = false %}{% endif %}{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ 'User: ' + message['content'] + '\n\n' }}{% elif message['role'] == 'assistant' %}{{ 'Assistant: ' + message['content'] + eos_token }}{% elif message['role'] == 'system' %}{{ message['content'] + '\n\n' }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %})JINJA";
+    R"JINJA({% if not add_generation_prompt is defined %}{% set add_generation_prompt = false %})JINJA"
+    R"JINJA({% endif %}{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %})JINJA"
+    R"JINJA({{ 'User: ' + message['content'] + '\n\n' }}{% elif message['role'] == 'assistant' %})JINJA"
+    R"JINJA({{ 'Assistant: ' + message['content'] + eos_token }}{% elif message['role'] == 'system' %})JINJA"
+    R"JINJA({{ message['content'] + '\n\n' }}{% endif %}{% endfor %}{% if add_generation_prompt %})JINJA"
+    R"JINJA({{ 'Assistant:' }}{% endif %})JINJA";
 
 ChatFormat::ChatFormat(std::string bos, std::string eos) : bos_(std::move(bos)), eos_(std::move(eos)) {}
 
