@@ -81,7 +81,7 @@ TEST_CASE("chat format matches the Jinja chat_template rendered by jinja2", "[to
   }
 }
 
-TEST_CASE("chat encoding: ids as the rendered text, loss mask on responses, prompt is a prefix", "[tokenizer][chat]") {
+TEST_CASE("chat encoding: ids of the rendered text with a loss mask on responses and the prompt as a prefix", "[tokenizer][chat]") {
   for (const std::string name : {"deepseek-math", "gpt2"}) {
     const Tokenizer* tok = test::reference_tokenizer(name);
     if (tok == nullptr) {

@@ -59,7 +59,7 @@ std::vector<std::filesystem::path> shards_in(const std::filesystem::path& dir) {
 
 }  // namespace
 
-TEST_CASE("cli: tokenizer train, then tokenize to shards that equal direct encoding", "[tokenizer][cli]") {
+TEST_CASE("cli: tokenizer train then tokenize to shards that equal direct encoding", "[tokenizer][cli]") {
   const auto dir = test::temp_dir("tokenize-cli");
   const auto corpus = dir / "corpus.jsonl";
   const auto docs = write_corpus(corpus);
@@ -140,7 +140,7 @@ TEST_CASE("cli: tokenizer train, then tokenize to shards that equal direct encod
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("cli: tokenizer encode, decode and info", "[tokenizer][cli]") {
+TEST_CASE("cli: tokenizer encode and decode and info", "[tokenizer][cli]") {
   const auto tok_path = test::source_dir() / "tests" / "tokenizer" / "fixtures" / "options-a.json";
   const Tokenizer tok = Tokenizer::load(tok_path);
   const std::string text = "Let x == 12345 and $$y$$ <tool> caf\xC3\xA9 \xF0\x9F\xA6\x99";

@@ -44,7 +44,7 @@ TEST_CASE("DeepSeek tokenizer reproduces every published vector", "[tokenizer]")
 
 TEST_CASE("GPT-2 tokenizer reproduces every published vector", "[tokenizer]") { check_vectors("gpt2", 46); }
 
-TEST_CASE("DeepSeek tokenizer: BOS, special and one-character added tokens", "[tokenizer]") {
+TEST_CASE("DeepSeek tokenizer: BOS and special and one-character added tokens", "[tokenizer]") {
   const Tokenizer* tok = test::reference_tokenizer("deepseek-math");
   if (tok == nullptr) {
     WARN("skipped: shared/data/tokenizers/deepseek-math not found");

@@ -86,7 +86,7 @@ TEST_CASE("Oniguruma patterns get Oniguruma meanings under PCRE2", "[tokenizer][
   CHECK_THROWS_WITH(Regex::from_oniguruma("[\\S]"), Catch::Contains("not supported"));
 }
 
-TEST_CASE("BPE applies the lowest-ranked merge first, leftmost among equals", "[tokenizer]") {
+TEST_CASE("BPE applies the lowest-ranked merge first and the leftmost among equals", "[tokenizer]") {
   // "abc" with merges [b c, a b]: b+c first (rank 0) -> a bc; there is no a+bc merge
   const Tokenizer t1 = Tokenizer::from_json_text(mini_tokenizer_json(R"(["b c", "a b"])"), "mini");
   CHECK(t1.encode("abc", false) == std::vector<uint32_t>{0, 4});
@@ -130,7 +130,7 @@ TEST_CASE("long runs encode without trouble and round-trip", "[tokenizer]") {
   SUCCEED();
 }
 
-TEST_CASE("decode(encode(x)) == x for arbitrary UTF-8, invalid bytes come back as U+FFFD", "[tokenizer]") {
+TEST_CASE("decode(encode(x)) == x for arbitrary UTF-8 and invalid bytes come back as U+FFFD", "[tokenizer]") {
   static const char32_t pool[] = {'a', 'Z', ' ', '\n', '\t', '0', '9', '.', '$', 0xE9, 0x0301, 0x0308, 0x0627, 0x4E2D,
                                   0x6570, 0xAC00, 0x1F600, 0x1F999, 0x200D, 0x1F469, 0x2126, 0x3000, 0xFEFF, 0x10FFFF};
   std::vector<const Tokenizer*> tokenizers;

@@ -63,7 +63,7 @@ TEST_CASE("trainer: hand-worked merges", "[tokenizer][trainer]") {
   CHECK(tok.encode(" ab ab", true) == std::vector<uint32_t>{258, 257, 257});
 }
 
-TEST_CASE("trainer: ties go to the smaller (left id, right id)", "[tokenizer][trainer]") {
+TEST_CASE("trainer: ties go to the smaller pair of ids", "[tokenizer][trainer]") {
   // pieces "xy" and " yz", every pair once: (' '=32, y) < (x=120, y) < (y, z) -> ' y' first;
   // then (x=120, y=121) < (' y'=256, z) -> xy; then ' y' + z.
   BpeTrainerOptions o;
@@ -89,7 +89,7 @@ TEST_CASE("trainer: deepseek preset splits digits one per piece and stops at voc
                     Catch::Contains("repeated"));
 }
 
-TEST_CASE("trainer: same vocabulary for any thread count, trained tokenizers round-trip", "[tokenizer][trainer]") {
+TEST_CASE("trainer: same vocabulary for any thread count and trained tokenizers round-trip", "[tokenizer][trainer]") {
   const auto texts = corpus_texts(3000);
   for (const std::string preset : {"deepseek", "gpt2"}) {
     BpeTrainerOptions o;
