@@ -6,5 +6,6 @@ namespace dsmath::app {
 
 void register_eval_grade(CLI::App& eval);
 void register_eval_compare(CLI::App& eval);
+void register_eval_run(CLI::App& eval);
 
 }  // namespace dsmath::app

@@ -11,6 +11,8 @@ void register_all_commands(CLI::App& app);
 void register_config_command(CLI::App& app);
 void register_data_command(CLI::App& app);
 void register_pretrain_command(CLI::App& app);
+void register_generate_command(CLI::App& app);
+void register_convert_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_tokenizer_command(CLI::App& app);
 void register_tokenize_command(CLI::App& app);

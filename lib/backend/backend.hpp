@@ -160,7 +160,7 @@ class Backend {
 
   // --- generation ---
   // Copies the key and value heads of n_tokens qkv rows (layout as in AttentionShape, after
-  // RoPE) into the cache at (slots[t], positions[t]).
+  // RoPE) into the cache at (slots[t], positions[t]); tokens with slots[t] < 0 (padding) are skipped.
   virtual void kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int32_t* slots, const int32_t* positions,
                               int64_t n_tokens, const AttentionShape& shape, const KvCacheShape& cache) = 0;
   // Decode attention: row r's query (in qkv, one token per row) attends to positions

@@ -84,6 +84,15 @@ ModelConfig ModelConfig::from_hf_config(const Json& hf, const std::string& sourc
   }
   if (hf.contains("rope_scaling") && !hf["rope_scaling"].is_null())
     fail_hint("remove rope_scaling or use a model without it", "{}: rope_scaling is not supported", source);
+  // transformers >= 5 writes rope_parameters {rope_theta, rope_type} instead of rope_theta
+  double rope_theta_v5 = 0;
+  if (hf.contains("rope_parameters") && hf["rope_parameters"].is_object()) {
+    const Json& rp = hf["rope_parameters"];
+    const std::string type = rp.value("rope_type", std::string("default"));
+    if (type != "default")
+      fail_hint("dsmath implements plain RoPE", "{}: rope_parameters.rope_type '{}' is not supported", source, type);
+    if (rp.contains("rope_theta") && rp["rope_theta"].is_number()) rope_theta_v5 = rp["rope_theta"].get<double>();
+  }
   if (hf.value("attention_bias", false) || hf.value("mlp_bias", false))
     fail("{}: attention_bias/mlp_bias models are not supported", source);
   if (hf.contains("hidden_act") && hf["hidden_act"] != "silu")
@@ -97,11 +106,19 @@ ModelConfig ModelConfig::from_hf_config(const Json& hf, const std::string& sourc
   c.n_kv_heads = get_int("num_key_value_heads", c.n_heads);
   c.max_seq_len = get_int("max_position_embeddings", 4096);
   c.norm_eps = get_double("rms_norm_eps", 1e-6);
-  c.rope_theta = get_double("rope_theta", 10000.0);
+  c.rope_theta = rope_theta_v5 > 0 ? rope_theta_v5 : get_double("rope_theta", 10000.0);
   c.tie_embeddings = hf.value("tie_word_embeddings", false);
   c.init_std = get_double("initializer_range", 0.02);
-  c.bos_token_id = hf.contains("bos_token_id") && hf["bos_token_id"].is_number_integer() ? hf["bos_token_id"].get<int>() : 0;
-  c.eos_token_id = hf.contains("eos_token_id") && hf["eos_token_id"].is_number_integer() ? hf["eos_token_id"].get<int>() : 1;
+  // ids may be absent, null, or (eos in newer configs) a list: the first entry is the one we keep
+  auto token_id = [&](const char* key, int fallback) {
+    if (!hf.contains(key)) return fallback;
+    const Json& v = hf[key];
+    if (v.is_number_integer()) return v.get<int>();
+    if (v.is_array() && !v.empty() && v[0].is_number_integer()) return v[0].get<int>();
+    return fallback;
+  };
+  c.bos_token_id = token_id("bos_token_id", 0);
+  c.eos_token_id = token_id("eos_token_id", 1);
   if (hf.contains("head_dim") && hf["head_dim"].is_number_integer() && hf["head_dim"].get<int>() != c.dim / c.n_heads)
     fail("{}: head_dim {} != hidden_size / num_attention_heads ({}) is not supported", source, hf["head_dim"].get<int>(),
          c.dim / c.n_heads);

@@ -21,6 +21,7 @@ void kv_cache_write(float* k_cache, float* v_cache, const float* qkv, const int3
   const int64_t k_off = static_cast<int64_t>(s.n_heads) * s.head_dim;
 #pragma omp parallel for schedule(static)
   for (int64_t t = 0; t < n_tokens; ++t) {
+    if (slots[t] < 0) continue;  // padding
     const float* row = qkv + t * s.qkv_stride;
     const int64_t dst = cache_offset(c, slots[t], positions[t]);
     std::memcpy(k_cache + dst, row + k_off, sizeof(float) * kv);

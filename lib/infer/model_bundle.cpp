@@ -1,0 +1,49 @@
+#include "infer/model_bundle.hpp"
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "io/checkpoint_store.hpp"
+#include "io/hf_model.hpp"
+
+namespace dsmath {
+
+namespace fs = std::filesystem;
+
+fs::path resolve_model_dir(const fs::path& path) {
+  if (!fs::exists(path)) fail_hint("pass a model directory, a checkpoint (step-NNNNNNN) or a run directory", "model '{}' does not exist", path.string());
+  if (fs::exists(path / "config.json")) return path;
+  if (fs::is_directory(path / "checkpoints")) {
+    CheckpointStore store(path / "checkpoints", 0);
+    if (auto latest = store.latest()) return *latest;
+    fail_hint("the run has not written a checkpoint yet", "run directory '{}' has no checkpoint", path.string());
+  }
+  fail_hint("pass a model directory (config.json + model.safetensors), a checkpoint or a run directory",
+            "'{}' is not a model directory", path.string());
+}
+
+void check_tokenizer_fits(const Tokenizer& tokenizer, const ModelConfig& config, const std::string& model_source) {
+  if (tokenizer.vocab_size() > static_cast<uint32_t>(config.vocab_size))
+    fail_hint("use the tokenizer the model was trained with",
+              "tokenizer '{}' defines {} ids but model '{}' has only {} embedding rows (tokenizer/model mismatch)",
+              tokenizer.source(), tokenizer.vocab_size(), model_source, config.vocab_size);
+}
+
+ModelBundle load_model_bundle(const fs::path& path, Backend& backend, const std::string& tokenizer_path,
+                              bool require_tokenizer, TransformerOptions options) {
+  ModelBundle b;
+  b.dir = resolve_model_dir(path);
+  const ModelConfig config = read_hf_config(b.dir);
+  b.model = std::make_unique<Transformer>(config, backend, options);
+  b.model->set_parameters(read_hf_weights(b.dir, config));
+  const fs::path tok = tokenizer_path.empty() ? b.dir / "tokenizer.json" : fs::path(tokenizer_path);
+  if (fs::exists(tok)) {
+    b.tokenizer = Tokenizer::load(tok);
+    check_tokenizer_fits(*b.tokenizer, config, b.dir.string());
+  } else if (require_tokenizer || !tokenizer_path.empty()) {
+    fail_hint("pass --tokenizer path/to/tokenizer.json", "no tokenizer: '{}' does not exist", tok.string());
+  }
+  log::info("model: {} ({} parameters, {} layers, dim {})", b.dir.string(), config.num_parameters(), config.n_layers, config.dim);
+  return b;
+}
+
+}  // namespace dsmath

@@ -1,0 +1,31 @@
+#pragma once
+// A model ready to use: the weights of a Hugging Face model directory, a dsmath checkpoint or
+// a run directory (its latest checkpoint), and the tokenizer that goes with them.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "model/transformer.hpp"
+#include "tokenizer/tokenizer.hpp"
+
+namespace dsmath {
+
+// A run directory resolves to its latest checkpoint; a model directory to itself.
+std::filesystem::path resolve_model_dir(const std::filesystem::path& path);
+
+// Checks that every id the tokenizer defines has an embedding row (fewer ids than rows is
+// normal: DeepSeek's tokenizer defines 100015 ids for 102400 rows).
+void check_tokenizer_fits(const Tokenizer& tokenizer, const ModelConfig& config, const std::string& model_source);
+
+struct ModelBundle {
+  std::filesystem::path dir;
+  std::unique_ptr<Transformer> model;
+  std::optional<Tokenizer> tokenizer;
+};
+
+// tokenizer_path "" = DIR/tokenizer.json when present; require_tokenizer makes its absence an error.
+ModelBundle load_model_bundle(const std::filesystem::path& path, Backend& backend, const std::string& tokenizer_path,
+                              bool require_tokenizer, TransformerOptions options = {false});
+
+}  // namespace dsmath
