@@ -1,0 +1,118 @@
+#include <cmath>
+
+#include "cuda/attention_decode.cuh"
+#include "cuda/check.cuh"
+#include "cuda/common.cuh"
+
+namespace dsmath::cuda {
+
+namespace {
+constexpr int kDecodeWarps = 4;
+constexpr int kMaxDimsPerLane = 8;  // head_dim <= 256
+
+__global__ void kv_cache_write_kernel(bf16* __restrict__ k_cache, bf16* __restrict__ v_cache, const bf16* __restrict__ qkv,
+                                      const int32_t* __restrict__ slots, const int32_t* __restrict__ positions,
+                                      int64_t n_tokens, int64_t qkv_stride, int64_t k_col, int kv_width, int max_len) {
+  const int64_t total = n_tokens * kv_width;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t t = i / kv_width;
+    const int c = static_cast<int>(i - t * kv_width);
+    const bf16* row = qkv + t * qkv_stride + k_col;
+    const int64_t dst = (static_cast<int64_t>(slots[t]) * max_len + positions[t]) * kv_width + c;
+    k_cache[dst] = row[c];
+    v_cache[dst] = row[kv_width + c];
+  }
+}
+
+__global__ void __launch_bounds__(kDecodeWarps * 32)
+    attention_decode_kernel(bf16* __restrict__ out, const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache,
+                            const bf16* __restrict__ v_cache, const int32_t* __restrict__ slots,
+                            const int32_t* __restrict__ lengths, AttentionShape s, KvCacheShape c) {
+  __shared__ float s_m[kDecodeWarps], s_l[kDecodeWarps];
+  __shared__ float s_acc[kDecodeWarps][kMaxDimsPerLane * 32];
+  const int h = blockIdx.x, row = blockIdx.y;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int D = s.head_dim, kvh = h / (s.n_heads / s.n_kv_heads);
+  const int64_t kv_width = static_cast<int64_t>(c.n_kv_heads) * D;
+  const int len = lengths[row];
+  const int64_t base = static_cast<int64_t>(slots[row]) * c.max_len * kv_width + static_cast<int64_t>(kvh) * D;
+  const bf16* q = qkv + static_cast<int64_t>(row) * s.qkv_stride + static_cast<int64_t>(h) * D;
+
+  // lane owns dims lane, lane + 32, ...
+  float qv[kMaxDimsPerLane], acc[kMaxDimsPerLane];
+#pragma unroll
+  for (int i = 0; i < kMaxDimsPerLane; ++i) {
+    const int d = lane + 32 * i;
+    qv[i] = d < D ? __bfloat162float(q[d]) * s.scale : 0.0f;
+    acc[i] = 0.0f;
+  }
+  float m = -INFINITY, l = 0.0f;
+  for (int j = warp; j < len; j += kDecodeWarps) {
+    const bf16* k = k_cache + base + j * kv_width;
+    float dot = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kMaxDimsPerLane; ++i) {
+      const int d = lane + 32 * i;
+      if (d < D) dot += qv[i] * __bfloat162float(k[d]);
+    }
+    dot = warp_sum(dot);
+    const float m_new = fmaxf(m, dot);
+    const float alpha = expf(m - m_new), p = expf(dot - m_new);
+    l = l * alpha + p;
+    const bf16* v = v_cache + base + j * kv_width;
+#pragma unroll
+    for (int i = 0; i < kMaxDimsPerLane; ++i) {
+      const int d = lane + 32 * i;
+      acc[i] = acc[i] * alpha + (d < D ? p * __bfloat162float(v[d]) : 0.0f);
+    }
+    m = m_new;
+  }
+  if (lane == 0) {
+    s_m[warp] = m;
+    s_l[warp] = l;
+  }
+#pragma unroll
+  for (int i = 0; i < kMaxDimsPerLane; ++i) s_acc[warp][lane + 32 * i] = acc[i];
+  __syncthreads();
+  if (warp != 0) return;
+  float m_all = -INFINITY;
+  for (int w = 0; w < kDecodeWarps; ++w) m_all = fmaxf(m_all, s_m[w]);
+  float l_all = 0.0f;
+  float o[kMaxDimsPerLane] = {};
+  for (int w = 0; w < kDecodeWarps; ++w) {
+    if (s_m[w] == -INFINITY) continue;  // a warp that saw no position
+    const float r = expf(s_m[w] - m_all);
+    l_all += s_l[w] * r;
+#pragma unroll
+    for (int i = 0; i < kMaxDimsPerLane; ++i) o[i] += s_acc[w][lane + 32 * i] * r;
+  }
+  const float inv = l_all > 0.0f ? 1.0f / l_all : 0.0f;  // an empty cache gives zeros
+  bf16* dst = out + static_cast<int64_t>(row) * s.out_stride + static_cast<int64_t>(h) * D;
+#pragma unroll
+  for (int i = 0; i < kMaxDimsPerLane; ++i) {
+    const int d = lane + 32 * i;
+    if (d < D) dst[d] = __float2bfloat16_rn(o[i] * inv);
+  }
+}
+}  // namespace
+
+void launch_kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int32_t* slots, const int32_t* positions,
+                           int64_t n_tokens, const AttentionShape& s, const KvCacheShape& c, cudaStream_t stream) {
+  if (n_tokens <= 0) return;
+  const int kv_width = c.n_kv_heads * c.head_dim;
+  constexpr int kThreads = 256;
+  kv_cache_write_kernel<<<grid_for(n_tokens * kv_width, kThreads), kThreads, 0, stream>>>(
+      k_cache.as<bf16>(), v_cache.as<bf16>(), qkv.as<const bf16>(), slots, positions, n_tokens, s.qkv_stride,
+      static_cast<int64_t>(s.n_heads) * s.head_dim, kv_width, c.max_len);
+  DSMATH_LAUNCHED("kv_cache_write");
+}
+
+void launch_attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tensor v_cache, const int32_t* slots,
+                             const int32_t* lengths, const AttentionShape& s, const KvCacheShape& c, cudaStream_t stream) {
+  if (s.batch <= 0) return;
+  attention_decode_kernel<<<dim3(s.n_heads, s.batch), kDecodeWarps * 32, 0, stream>>>(
+      out.as<bf16>(), qkv.as<const bf16>(), k_cache.as<const bf16>(), v_cache.as<const bf16>(), slots, lengths, s, c);
+  DSMATH_LAUNCHED("attention_decode");
+}
+
+}  // namespace dsmath::cuda
