@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "dist/mpi_communicator.hpp"
+#include "dist/nccl_bridge.hpp"
 
 namespace dsmath {
 
@@ -35,14 +36,19 @@ int launched_local_rank() {
   return 0;
 }
 
-std::unique_ptr<Communicator> create_communicator(const DistConfig& config, const std::filesystem::path& heartbeat_dir) {
+std::unique_ptr<Communicator> create_communicator(const DistConfig& config, const std::filesystem::path& heartbeat_dir,
+                                                  const Backend* backend) {
   const int world = launched_world_size();
   if (world <= 1) return std::make_unique<SingleProcessCommunicator>();
 #ifdef DSMATH_HAVE_MPI
-  return std::make_unique<MpiCommunicator>(config.timeout_s, heartbeat_dir);
+  auto mpi = std::make_unique<MpiCommunicator>(config.timeout_s, heartbeat_dir);
+  if (backend != nullptr && backend->kind() == DeviceKind::cuda)
+    return nccl_bridge::create(std::move(mpi), *backend, config.timeout_s);
+  return mpi;
 #else
   (void)config;
   (void)heartbeat_dir;
+  (void)backend;
   fail_hint("rebuild with OpenMPI installed (scripts/setup.sh) and -DDSMATH_WITH_MPI=ON, or run one process",
             "launched as one of {} ranks, but this dsmath was built without MPI", world);
 #endif
