@@ -22,11 +22,19 @@ AdamW::AdamW(Backend& backend, const ParameterLayout& layout, const OptimConfig&
       ranges_.push_back({b, e, t.weight_decay});
     }
   }
+  if (config.state_dtype == "bf16") {
+    if (backend.kind() == DeviceKind::cpu)
+      fail_hint("use optim.state_dtype=f32 with the CPU backend", "optim.state_dtype bf16 needs the CUDA backend");
+    state_dtype_ = DType::bf16;
+  } else if (config.state_dtype != "f32") {
+    fail_hint("use f32 or bf16", "optim.state_dtype '{}' is not a moment precision", config.state_dtype);
+  }
   const size_t bytes = static_cast<size_t>(end - begin) * sizeof(float);
-  m_ = backend_.allocate(bytes);
-  v_ = backend_.allocate(bytes);
-  backend_.fill_zero(m_.data(), bytes);
-  backend_.fill_zero(v_.data(), bytes);
+  const size_t moment_bytes = static_cast<size_t>(end - begin) * dtype_size(state_dtype_);
+  m_ = backend_.allocate(moment_bytes);
+  v_ = backend_.allocate(moment_bytes);
+  backend_.fill_zero(m_.data(), moment_bytes);
+  backend_.fill_zero(v_.data(), moment_bytes);
   if (params_dtype != DType::f32) {
     master_ = backend_.allocate(bytes);
     backend_.fill_zero(master_.data(), bytes);
@@ -44,8 +52,8 @@ void AdamW::step(Tensor params, Tensor grads, float lr, float grad_scale) {
       a.params = params.offset(r.begin);
     }
     a.grads = grads.offset(r.begin);
-    a.m = m_.tensor(DType::f32).offset(r.begin - begin_);
-    a.v = v_.tensor(DType::f32).offset(r.begin - begin_);
+    a.m = m_.tensor(state_dtype_).offset(r.begin - begin_);
+    a.v = v_.tensor(state_dtype_).offset(r.begin - begin_);
     a.n = r.end - r.begin;
     a.lr = lr;
     a.beta1 = static_cast<float>(config_.beta1);
@@ -58,23 +66,41 @@ void AdamW::step(Tensor params, Tensor grads, float lr, float grad_scale) {
   }
 }
 
-std::vector<float> AdamW::get_m() const {
-  std::vector<float> h(static_cast<size_t>(end_ - begin_));
-  backend_.download(h.data(), m_.data(), h.size() * sizeof(float));
+namespace {
+// Moments as fp32 host values; bf16 moments are widened on the device (exactly).
+std::vector<float> download_moment(Backend& backend, const Buffer& moment, DType dtype, int64_t n) {
+  std::vector<float> h(static_cast<size_t>(n));
+  if (dtype == DType::f32) {
+    backend.download(h.data(), moment.data(), h.size() * sizeof(float));
+  } else {
+    Buffer staging = backend.allocate(h.size() * sizeof(float));
+    backend.convert(staging.tensor(DType::f32), moment.tensor(dtype), n);
+    backend.download(h.data(), staging.data(), h.size() * sizeof(float));
+  }
   return h;
 }
 
-std::vector<float> AdamW::get_v() const {
-  std::vector<float> h(static_cast<size_t>(end_ - begin_));
-  backend_.download(h.data(), v_.data(), h.size() * sizeof(float));
-  return h;
+void upload_moment(Backend& backend, Buffer& moment, DType dtype, std::span<const float> values) {
+  if (dtype == DType::f32) {
+    backend.upload(moment.data(), values.data(), values.size_bytes());
+  } else {
+    // values saved from bf16 moments are bf16-exact: the round trip is lossless
+    Buffer staging = backend.allocate(values.size_bytes());
+    backend.upload(staging.data(), values.data(), values.size_bytes());
+    backend.convert(moment.tensor(dtype), staging.tensor(DType::f32), static_cast<int64_t>(values.size()));
+  }
 }
+}  // namespace
+
+std::vector<float> AdamW::get_m() const { return download_moment(backend_, m_, state_dtype_, end_ - begin_); }
+
+std::vector<float> AdamW::get_v() const { return download_moment(backend_, v_, state_dtype_, end_ - begin_); }
 
 void AdamW::set_state(std::span<const float> m, std::span<const float> v) {
   const auto n = static_cast<size_t>(end_ - begin_);
   if (m.size() != n || v.size() != n) fail("optimizer state has {} / {} values, expected {}", m.size(), v.size(), n);
-  backend_.upload(m_.data(), m.data(), n * sizeof(float));
-  backend_.upload(v_.data(), v.data(), n * sizeof(float));
+  upload_moment(backend_, m_, state_dtype_, m);
+  upload_moment(backend_, v_, state_dtype_, v);
 }
 
 }  // namespace dsmath

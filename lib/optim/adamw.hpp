@@ -2,7 +2,8 @@
 // AdamW over the model's flat parameter buffer, with weight decay skipped for norm weights.
 // The optimizer owns a contiguous range [begin, end) of the flat buffer: all of it in plain
 // data parallelism, one rank's shard under ZeRO-1. Moments (and fp32 master weights when the
-// model computes in bf16) exist only for that range.
+// model computes in bf16) exist only for that range. The moments are f32, or bf16 with
+// optim.state_dtype (the backend rounds them stochastically; checkpoints hold them as f32).
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -34,6 +35,9 @@ class AdamW {
   std::vector<float> get_v() const;
   void set_state(std::span<const float> m, std::span<const float> v);
   bool has_master() const { return master_.data() != nullptr; }
+  DType state_dtype() const { return state_dtype_; }
+  // Backend bytes held: moments, plus master weights when present.
+  size_t state_bytes() const { return m_.bytes() + v_.bytes() + master_.bytes(); }
   // fp32 master weights of the range (has_master() only): loaded from full-precision values
   // (init or checkpoint), saved in checkpoints so bf16 training resumes exactly.
   void set_master(std::span<const float> values);
@@ -48,6 +52,7 @@ class AdamW {
   OptimConfig config_;
   int64_t begin_, end_;
   int64_t step_ = 0;
+  DType state_dtype_ = DType::f32;
   std::vector<Range> ranges_;  // decay groups intersected with [begin, end)
   Buffer m_, v_, master_;
 };

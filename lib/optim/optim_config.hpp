@@ -3,6 +3,7 @@
 // AdamW beta 0.9/0.95, weight decay 0.1; pretraining: 2000 warmup steps, then the multi-step
 // schedule (x0.316 after 80% of training, x0.1 after 90%), peak 4.2e-4 (7B) / 5.3e-4 (1.3B);
 // SFT: constant 5e-5; GRPO: constant 1e-6.
+#include <string>
 #include <vector>
 
 #include "config/schema.hpp"
@@ -24,6 +25,8 @@ struct OptimConfig {
   double eps = 1e-8;
   double weight_decay = 0.1;  // not applied to norm weights
   double grad_clip = 1.0;     // max global gradient norm; 0 disables clipping
+  // AdamW moments: f32, or bf16 (CUDA backend only) to save 4 bytes per parameter; docs/cuda.md
+  std::string state_dtype = "f32";
 
   template <class V>
   void visit(V& v) {
@@ -39,6 +42,8 @@ struct OptimConfig {
     v("eps", eps, "AdamW epsilon", Check().greater_than(0));
     v("weight_decay", weight_decay, "decoupled weight decay (norm weights excluded)", Check().at_least(0));
     v("grad_clip", grad_clip, "clip the global gradient norm to this (0: off)", Check().at_least(0));
+    v("state_dtype", state_dtype, "AdamW moment precision: f32, or bf16 with stochastic rounding (CUDA; 4 bytes/param less)",
+      Check().one_of({"f32", "bf16"}));
   }
   void validate() const;
 };

@@ -1,10 +1,25 @@
 #include <catch2/catch.hpp>
 
 #include "backend/cpu/cpu_backend.hpp"
+#include "config/load.hpp"
+#include "core/error.hpp"
 #include "optim/adamw.hpp"
 #include "optim/optim_config.hpp"
 
 using namespace dsmath;
+
+namespace {
+ModelConfig tiny_model() {
+  ModelConfig mc;
+  mc.vocab_size = 8;
+  mc.dim = 4;
+  mc.n_layers = 1;
+  mc.n_heads = 2;
+  mc.n_kv_heads = 2;
+  mc.ffn_dim = 6;
+  return mc;
+}
+}  // namespace
 
 TEST_CASE("constant schedule with warmup", "[optim]") {
   OptimConfig c;
@@ -42,14 +57,7 @@ TEST_CASE("multistep schedule is the paper's: x0.316 after 80%, x0.1 after 90%",
 
 TEST_CASE("AdamW decays matrices but not norm weights", "[optim]") {
   CpuBackend backend(1);
-  ModelConfig mc;
-  mc.vocab_size = 8;
-  mc.dim = 4;
-  mc.n_layers = 1;
-  mc.n_heads = 2;
-  mc.n_kv_heads = 2;
-  mc.ffn_dim = 6;
-  ParameterLayout layout(mc);
+  ParameterLayout layout(tiny_model());
   OptimConfig oc;
   oc.weight_decay = 0.5;
   AdamW opt(backend, layout, oc, 0, layout.total());
@@ -61,4 +69,32 @@ TEST_CASE("AdamW decays matrices but not norm weights", "[optim]") {
   CHECK(params[static_cast<size_t>(layout.get("model.norm.weight").offset)] == 1.0f);
   CHECK(params[static_cast<size_t>(layout.get("lm_head.weight").offset)] == Approx(0.95f));
   CHECK(opt.steps_taken() == 1);
+}
+
+TEST_CASE("AdamW moment precision is f32 by default and bf16 only on the CUDA backend", "[optim]") {
+  CpuBackend backend(1);
+  ParameterLayout layout(tiny_model());
+  const auto n = static_cast<size_t>(layout.total());
+  OptimConfig oc;
+  CHECK(oc.state_dtype == "f32");
+  AdamW plain(backend, layout, oc, 0, layout.total());
+  CHECK(plain.state_dtype() == DType::f32);
+  CHECK(plain.state_bytes() == 2 * n * 4);  // m, v
+  AdamW mixed(backend, layout, oc, 0, layout.total(), DType::bf16);
+  CHECK(mixed.state_bytes() == 3 * n * 4);  // m, v, fp32 master
+  // moments round-trip through the host unchanged (checkpoints)
+  std::vector<float> m(n, 0.25f), v(n, 0.5f);
+  plain.set_state(m, v);
+  CHECK(plain.get_m() == m);
+  CHECK(plain.get_v() == v);
+  oc.state_dtype = "bf16";
+  try {
+    AdamW refused(backend, layout, oc, 0, layout.total());
+    FAIL("bf16 moments accepted on the CPU backend");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("optim.state_dtype bf16 needs the CUDA backend"));
+    CHECK_THAT(e.hint(), Catch::Contains("state_dtype=f32"));
+  }
+  CHECK_THROWS_WITH(config::load_config<OptimConfig>({std::nullopt, {"state_dtype=f16"}}), Catch::Contains("state_dtype"));
+  CHECK(config::load_config<OptimConfig>({std::nullopt, {"state_dtype=bf16"}}).state_dtype == "bf16");
 }
