@@ -16,6 +16,7 @@
 
 #include "config/schema.hpp"
 #include "core/json.hpp"
+#include "data/batch_source.hpp"
 #include "data/token_shard.hpp"
 #include "model/token_batch.hpp"
 
@@ -53,22 +54,22 @@ struct TokenDataConfig {
   }
 };
 
-class MixtureLoader {
+class MixtureLoader final : public BatchSource {
  public:
   // model_vocab: shards holding ids >= this are rejected (tokenizer/model mismatch).
   MixtureLoader(const TokenDataConfig& config, uint64_t seed, int model_vocab);
-  ~MixtureLoader();
+  ~MixtureLoader() override;
 
-  // Fills a [rows x seq_len] batch with global samples first, first + 1, ... Call with
-  // consecutive ranges; skipping ahead is done with skip_samples().
-  void fill(TokenBatch& batch, int64_t first_sample, int rows);
-  // Walks `count` samples from the current position without reading them (advances cursors).
-  void advance_to(int64_t sample);
+  // Fills a [rows x seq_len] batch with global samples first, first + 1, ...
+  void fill(TokenBatch& batch, int64_t first_sample, int rows) override;
+  // Walks to `sample` without reading the rows on the way (advances the cursors).
+  void advance_to(int64_t sample) override;
   int64_t next_sample() const { return next_sample_; }
 
-  Json state() const;
-  void restore(const Json& state);
-  std::string describe() const;  // sources, shard and token counts
+  Json state() const override;
+  void restore(const Json& state) override;
+  std::string describe() const override;  // sources, shard and token counts
+  int seq_len() const override { return config_.seq_len; }
   uint64_t total_tokens() const;
 
  private:

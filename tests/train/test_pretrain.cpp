@@ -28,7 +28,7 @@ TEST_CASE("pretraining on a repetitive stream drives the loss well below its sta
   auto dir = test::temp_dir("pretrain_learns");
   auto cfg_path = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
   auto cfg = config::load_config<PretrainConfig>({cfg_path, {}});
-  const PretrainSummary s = run_pretrain(cfg, {dir / "run", false});
+  const TrainingSummary s = run_pretrain(cfg, {dir / "run", false});
   CHECK(s.steps == 40);
   // uniform guessing over 64 tokens costs ln 64 = 4.16 nats
   CHECK(s.first_loss == Approx(std::log(64.0)).margin(0.3));

@@ -1,0 +1,52 @@
+#pragma once
+// The token-level training driver shared by `dsmath pretrain` and `dsmath sft` (and reward
+// models): batches from a BatchSource, an objective over per-position outputs, the Trainer's
+// update, metrics.jsonl, crash-safe checkpoints and exact resume.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "data/batch_source.hpp"
+#include "dist/dist_config.hpp"
+#include "model/model_config.hpp"
+#include "optim/optim_config.hpp"
+#include "train/train_config.hpp"
+#include "train/trainer.hpp"
+
+namespace dsmath {
+
+struct RunOptions {
+  std::filesystem::path run_dir;
+  bool resume = false;  // continue from the run directory's latest checkpoint (fresh start if none)
+};
+
+struct LmTrainingSpec {
+  std::string stage;        // recorded in trainer_state.json
+  std::string config_yaml;  // the resolved config, saved in the run directory and checkpoints
+  ModelConfig model;        // the configured shape (init.from replaces it)
+  InitConfig init;
+  OptimConfig optim;
+  TrainConfig train;
+  CheckpointConfig checkpoint;
+  RuntimeConfig runtime;
+  DistConfig dist;
+  std::string tokenizer;  // tokenizer.json copied into checkpoints ("" = none)
+  // The objective for a step whose batch has `global_targets` targets over all ranks
+  // (default: mean cross-entropy).
+  std::function<Objective(double global_targets)> objective;
+};
+
+struct TrainingSummary {
+  int64_t steps = 0;
+  double first_loss = 0, last_loss = 0;
+  double tokens_per_s = 0;
+  std::filesystem::path checkpoint;
+};
+
+// `make_source` builds the batch source once the model shape is known.
+using BatchSourceFactory = std::function<std::unique_ptr<BatchSource>(const ModelConfig& model)>;
+
+TrainingSummary run_lm_training(const LmTrainingSpec& spec, const RunOptions& run, const BatchSourceFactory& make_source);
+
+}  // namespace dsmath
