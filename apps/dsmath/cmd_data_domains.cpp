@@ -14,10 +14,12 @@ void register_data_domains(CLI::App& data) {
   auto selected = std::make_shared<std::vector<std::string>>();
   auto output = std::make_shared<std::string>();
   auto marks = std::make_shared<std::string>();
+  auto all_domains = std::make_shared<std::string>();
   auto auto_mark = std::make_shared<double>(-1);
   cmd->add_option("--seen", *seen, "every page considered (the scored pool)")->required();
   cmd->add_option("--selected", *selected, "the selected pages")->required();
   cmd->add_option("-o,--output", *output, "report: one JSONL line per math-related domain")->required();
+  cmd->add_option("--all-domains", *all_domains, "write the seen/selected counts of every domain (JSONL)");
   cmd->add_option("--marks", *marks, "write a marks file listing the path prefixes, commented out, to edit");
   cmd->add_option("--auto-mark", *auto_mark,
                   "in the marks file, leave uncommented the prefixes with at least this fraction selected")
@@ -25,15 +27,17 @@ void register_data_domains(CLI::App& data) {
   add_knob(cmd, *options, "--min-fraction", "domains.min_fraction", "list domains with more than this fraction selected");
   cmd->callback([=] {
     const select::DataConfig config = options->load();
-    std::optional<std::filesystem::path> marks_path;
-    if (!marks->empty()) marks_path = *marks;
-    std::optional<double> auto_fraction;
+    select::DomainsOutputs outputs;
+    outputs.report = *output;
+    if (!all_domains->empty()) outputs.all_domains = *all_domains;
+    if (!marks->empty()) outputs.marks = *marks;
     if (*auto_mark >= 0) {
-      if (!marks_path) throw CLI::ValidationError("--auto-mark", "needs --marks FILE");
-      auto_fraction = *auto_mark;
+      if (!outputs.marks) throw CLI::ValidationError("--auto-mark", "needs --marks FILE");
+      outputs.auto_mark_fraction = *auto_mark;
     }
-    const auto r = select::find_math_domains(to_paths(*seen), to_paths(*selected), *output, marks_path, auto_fraction,
-                                             config, options->format());
+    const auto& marks_path = outputs.marks;
+    const auto& auto_fraction = outputs.auto_mark_fraction;
+    const auto r = select::find_math_domains(to_paths(*seen), to_paths(*selected), outputs, config, options->format());
     fmt::print("domains: {} of {} domains have more than {:.0f}% of their pages selected ({} pages seen, {} selected{}){}"
                "; {:.1f}s -> {}{}\n",
                r.math_domains.size(), r.domains_seen, 100 * config.domains.min_fraction, r.pages_seen, r.pages_selected,

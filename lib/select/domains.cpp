@@ -39,11 +39,10 @@ PipelineStats for_each_normalized_url(const std::vector<std::filesystem::path>& 
 }  // namespace
 
 DomainsReport find_math_domains(const std::vector<std::filesystem::path>& seen,
-                                const std::vector<std::filesystem::path>& selected,
-                                const std::filesystem::path& report_path,
-                                const std::optional<std::filesystem::path>& marks_path,
-                                std::optional<double> auto_mark_fraction, const DataConfig& config,
-                                InputFormat format) {
+                                const std::vector<std::filesystem::path>& selected, const DomainsOutputs& outputs,
+                                const DataConfig& config, InputFormat format) {
+  const auto& marks_path = outputs.marks;
+  const auto& auto_mark_fraction = outputs.auto_mark_fraction;
   Stopwatch clock;
   const DomainsConfig& dc = config.domains;
   DomainsReport report;
@@ -99,7 +98,20 @@ DomainsReport find_math_domains(const std::vector<std::filesystem::path>& seen,
     return a.selected != b.selected ? a.selected > b.selected : a.domain < b.domain;
   });
 
-  JsonlWriter out(report_path);
+  if (outputs.all_domains) {
+    std::vector<std::pair<std::string, Counts>> all(domains.begin(), domains.end());
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+      return a.second.selected != b.second.selected ? a.second.selected > b.second.selected
+             : a.second.seen != b.second.seen       ? a.second.seen > b.second.seen
+                                                    : a.first < b.first;
+    });
+    JsonlWriter all_out(*outputs.all_domains);
+    for (const auto& [domain, counts] : all)
+      all_out.write(Json{{"domain", domain}, {"seen", counts.seen}, {"selected", counts.selected}});
+    all_out.commit();
+  }
+
+  JsonlWriter out(outputs.report);
   for (const auto& d : report.math_domains) {
     Json line;
     line["domain"] = d.domain;

@@ -40,15 +40,18 @@ struct DomainsReport {
   double seconds = 0;
 };
 
-// `report_path`: JSONL, one line per listed domain. `marks_path` (optional): the marks file.
-// `auto_mark_fraction` (optional): prefixes whose selected/seen is at least this are written
-// uncommented (for unattended runs of scripts/select_corpus.sh).
+struct DomainsOutputs {
+  std::filesystem::path report;                      // JSONL, one line per listed domain
+  std::optional<std::filesystem::path> all_domains;  // JSONL, seen/selected of every domain
+  std::optional<std::filesystem::path> marks;        // the marks file
+  // prefixes whose selected/seen is at least this are written uncommented in the marks file
+  // (unattended runs of scripts/select_corpus.sh)
+  std::optional<double> auto_mark_fraction;
+};
+
 DomainsReport find_math_domains(const std::vector<std::filesystem::path>& seen,
-                                const std::vector<std::filesystem::path>& selected,
-                                const std::filesystem::path& report_path,
-                                const std::optional<std::filesystem::path>& marks_path,
-                                std::optional<double> auto_mark_fraction, const DataConfig& config,
-                                InputFormat format = InputFormat::automatic);
+                                const std::vector<std::filesystem::path>& selected, const DomainsOutputs& outputs,
+                                const DataConfig& config, InputFormat format = InputFormat::automatic);
 
 // The marked prefixes of a marks file, normalized like URLs (lowercase host, no "www.").
 std::vector<std::string> read_marked_prefixes(const std::filesystem::path& marks_path);

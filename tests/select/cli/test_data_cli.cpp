@@ -245,7 +245,7 @@ TEST_CASE("data domains lists math domains and expand-seed adds the marked paths
   }
   auto r = run(dir, "data domains --seen " + (dir / "seen.jsonl").string() + " --selected " +
                         (dir / "selected.jsonl").string() + " -o " + (dir / "domains.jsonl").string() + " --marks " +
-                        (dir / "marks.txt").string());
+                        (dir / "marks.txt").string() + " --all-domains " + (dir / "all.jsonl").string());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.starts_with("domains: 1 of 2 domains have more than 10% of their pages selected"));
@@ -256,6 +256,9 @@ TEST_CASE("data domains lists math domains and expand-seed adds the marked paths
   CHECK(domains[0]["selected"] == 10);
   CHECK(domains[0]["path_prefixes"][0]["prefix"] == "mathsite.net/questions/");
   CHECK(domains[0]["path_prefixes"][0]["seen"] == 12);
+  const auto all = read_jsonl(dir / "all.jsonl");
+  REQUIRE(all.size() == 2);
+  CHECK(all[1] == Json{{"domain", "big.com"}, {"seen", 40}, {"selected", 1}});
   const std::string marks = read_file(dir / "marks.txt");
   CHECK_THAT(marks, Catch::Contains("# mathsite.net/questions/\tselected 10 of 12"));
 
