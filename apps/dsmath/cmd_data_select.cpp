@@ -13,20 +13,18 @@ void register_data_select(CLI::App& data) {
   auto io = add_inputs_and_output(cmd, "scored pages (JSONL from `dsmath data score`)",
                                   "selected pages (JSONL, input order)");
   // a budget flag replaces whichever budget the config file sets
-  cmd->add_option_function<std::string>(
-      "--budget-tokens",
-      [options](const std::string& v) {
-        options->knob_overrides.push_back("select.budget_tokens=" + v);
-        options->knob_overrides.push_back("select.budget_pages=null");
-      },
-      "keep the top pages up to this many tokens (--set select.budget_tokens)");
-  cmd->add_option_function<std::string>(
-      "--budget-pages",
-      [options](const std::string& v) {
-        options->knob_overrides.push_back("select.budget_pages=" + v);
-        options->knob_overrides.push_back("select.budget_tokens=null");
-      },
-      "keep the top pages up to this many pages (--set select.budget_pages)");
+  auto budget_flag = [&](const std::string& flag, const std::string& key, const std::string& other_key,
+                         const std::string& help) {
+    cmd->add_option_function<std::string>(
+        flag,
+        [options, key, other_key](const std::string& v) {
+          options->knob_overrides.push_back(key + "=" + v);
+          options->knob_overrides.push_back(other_key + "=null");
+        },
+        help + " (--set " + key + ")");
+  };
+  budget_flag("--budget-tokens", "select.budget_tokens", "select.budget_pages", "keep the top pages up to this many tokens");
+  budget_flag("--budget-pages", "select.budget_pages", "select.budget_tokens", "keep the top pages up to this many pages");
   add_knob(cmd, *options, "--threshold", "select.threshold", "keep pages scoring at least this");
   cmd->callback([=] {
     const select::DataConfig config = options->load();
