@@ -2,24 +2,11 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "io/checkpoint_store.hpp"
 #include "io/hf_model.hpp"
 
 namespace dsmath {
 
 namespace fs = std::filesystem;
-
-fs::path resolve_model_dir(const fs::path& path) {
-  if (!fs::exists(path)) fail_hint("pass a model directory, a checkpoint (step-NNNNNNN) or a run directory", "model '{}' does not exist", path.string());
-  if (fs::exists(path / "config.json")) return path;
-  if (fs::is_directory(path / "checkpoints")) {
-    CheckpointStore store(path / "checkpoints", 0);
-    if (auto latest = store.latest()) return *latest;
-    fail_hint("the run has not written a checkpoint yet", "run directory '{}' has no checkpoint", path.string());
-  }
-  fail_hint("pass a model directory (config.json + model.safetensors), a checkpoint or a run directory",
-            "'{}' is not a model directory", path.string());
-}
 
 void check_tokenizer_fits(const Tokenizer& tokenizer, const ModelConfig& config, const std::string& model_source) {
   if (tokenizer.vocab_size() > static_cast<uint32_t>(config.vocab_size))

@@ -6,13 +6,11 @@
 #include <optional>
 #include <string>
 
+#include "io/hf_model.hpp"
 #include "model/transformer.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace dsmath {
-
-// A run directory resolves to its latest checkpoint; a model directory to itself.
-std::filesystem::path resolve_model_dir(const std::filesystem::path& path);
 
 // Checks that every id the tokenizer defines has an embedding row (fewer ids than rows is
 // normal: DeepSeek's tokenizer defines 100015 ids for 102400 rows).

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "io/checkpoint_store.hpp"
 #include "io/safetensors.hpp"
 
 namespace dsmath {
@@ -17,6 +18,18 @@ namespace fs = std::filesystem;
 bool is_hf_model_dir(const fs::path& dir) {
   return fs::exists(dir / "config.json") &&
          (fs::exists(dir / "model.safetensors") || fs::exists(dir / "model.safetensors.index.json"));
+}
+
+fs::path resolve_model_dir(const fs::path& path) {
+  if (!fs::exists(path)) fail_hint("pass a model directory, a checkpoint (step-NNNNNNN) or a run directory", "model '{}' does not exist", path.string());
+  if (fs::exists(path / "config.json")) return path;
+  if (fs::is_directory(path / "checkpoints")) {
+    CheckpointStore store(path / "checkpoints", 0);
+    if (auto latest = store.latest()) return *latest;
+    fail_hint("the run has not written a checkpoint yet", "run directory '{}' has no checkpoint", path.string());
+  }
+  fail_hint("pass a model directory (config.json + model.safetensors), a checkpoint or a run directory",
+            "'{}' is not a model directory", path.string());
 }
 
 ModelConfig read_hf_config(const fs::path& dir) {

@@ -12,6 +12,8 @@
 namespace dsmath {
 
 bool is_hf_model_dir(const std::filesystem::path& dir);
+// A run directory resolves to its latest checkpoint; a model directory to itself.
+std::filesystem::path resolve_model_dir(const std::filesystem::path& path);
 ModelConfig read_hf_config(const std::filesystem::path& dir);
 // Weights in the flat layout of `config` (fp32). Shapes are checked tensor by tensor; a
 // missing tensor, a shape mismatch or an unexpected weight is an error naming it.

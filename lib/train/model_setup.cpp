@@ -10,9 +10,9 @@ namespace dsmath {
 ModelConfig resolve_model_config(const ModelConfig& configured, const InitConfig& init) {
   if (init.from.empty()) return configured;
   if (!std::filesystem::exists(init.from))
-    fail_hint("init.from must be a Hugging Face model directory or a dsmath checkpoint directory",
+    fail_hint("init.from must be a Hugging Face model directory, a dsmath checkpoint or a run directory",
               "init.from '{}' does not exist", init.from);
-  ModelConfig loaded = read_hf_config(init.from);
+  ModelConfig loaded = read_hf_config(resolve_model_dir(init.from));
   // A context length chosen for this run may differ from the source's (RoPE has no table).
   if (config::to_yaml_text(configured) != config::to_yaml_text(ModelConfig{}))
     log::warn("init.from '{}' defines the model shape; the model section of the config is ignored", init.from);
@@ -23,8 +23,9 @@ std::vector<float> initialize_weights(Transformer& model, const InitConfig& init
   if (init.from.empty()) {
     return model.init_parameters(init.seed);
   }
-  log::info("loading weights from {}", init.from);
-  std::vector<float> weights = read_hf_weights(init.from, model.config());
+  const auto dir = resolve_model_dir(init.from);
+  log::info("loading weights from {}", dir.string());
+  std::vector<float> weights = read_hf_weights(dir, model.config());
   model.set_parameters(weights);
   return weights;
 }

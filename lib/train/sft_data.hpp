@@ -1,0 +1,61 @@
+#pragma once
+// SFT examples -> packed training rows. Each conversation is rendered with the chat format and
+// tokenized with a loss mask over the assistant responses; examples are shuffled per epoch and
+// packed whole, first come first placed, into rows of seq_len tokens (the rest of a row is
+// padding without targets). Within a row an example's tokens are inputs, and the next token is
+// a target only where it is a response token, so a prompt never contributes to the loss.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "data/batch_source.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "train/sft_config.hpp"
+
+namespace dsmath {
+
+struct SftExample {
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> mask;  // 1: ids[i] is a response token (a training target)
+};
+
+struct SftLoadStats {
+  size_t examples = 0, truncated = 0, dropped_too_long = 0, skipped_invalid = 0;
+  size_t tokens = 0, target_tokens = 0;
+};
+
+// Reads and tokenizes the JSONL files. Malformed records (bad JSON, unknown roles, no or empty
+// assistant response) are errors naming file:line, or skipped and counted with skip_invalid.
+std::vector<SftExample> load_sft_examples(const SftDataConfig& config, const Tokenizer& tokenizer, SftLoadStats& stats);
+
+class SftDataset final : public BatchSource {
+ public:
+  SftDataset(std::vector<SftExample> examples, const SftDataConfig& config, int32_t pad_id, uint64_t seed);
+
+  void fill(TokenBatch& batch, int64_t first_sample, int rows) override;
+  void advance_to(int64_t sample) override;
+  Json state() const override;
+  void restore(const Json& state) override;
+  std::string describe() const override;
+  int seq_len() const override { return seq_len_; }
+
+  // Row packing of one epoch (lists of example indices per row); exposed for tests.
+  std::vector<std::vector<uint32_t>> pack_epoch(int64_t epoch) const;
+  size_t rows_per_epoch() const { return rows_.size(); }
+
+ private:
+  void start_epoch(int64_t epoch);
+  void write_row(const std::vector<uint32_t>& row, TokenBatch& batch, int r) const;
+  std::vector<SftExample> examples_;
+  int seq_len_;
+  bool document_masked_;
+  int32_t pad_id_;
+  uint64_t seed_;
+  int64_t epoch_ = -1;
+  std::vector<std::vector<uint32_t>> rows_;  // the current epoch's packing
+  int64_t next_row_ = 0;                     // in the current epoch
+  int64_t next_sample_ = 0;
+};
+
+}  // namespace dsmath
