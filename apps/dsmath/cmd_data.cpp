@@ -62,6 +62,7 @@ void register_data_command(CLI::App& app) {
   register_data_domains(*data);
   register_data_expand_seed(*data);
   register_data_decontaminate(*data);
+  register_data_synth(*data);
 }
 
 }  // namespace dsmath::app

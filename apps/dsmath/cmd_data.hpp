@@ -51,5 +51,6 @@ void register_data_dedup(CLI::App& data);
 void register_data_domains(CLI::App& data);
 void register_data_expand_seed(CLI::App& data);
 void register_data_decontaminate(CLI::App& data);
+void register_data_synth(CLI::App& data);
 
 }  // namespace dsmath::app
