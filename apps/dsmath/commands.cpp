@@ -9,6 +9,7 @@ void register_all_commands(CLI::App& app) {
   register_data_command(app);
   register_pretrain_command(app);
   register_sft_command(app);
+  register_rm_command(app);
   register_generate_command(app);
   register_convert_command(app);
   register_eval_command(app);

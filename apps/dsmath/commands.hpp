@@ -12,6 +12,7 @@ void register_config_command(CLI::App& app);
 void register_data_command(CLI::App& app);
 void register_pretrain_command(CLI::App& app);
 void register_sft_command(CLI::App& app);
+void register_rm_command(CLI::App& app);
 void register_generate_command(CLI::App& app);
 void register_convert_command(CLI::App& app);
 void register_eval_command(CLI::App& app);

@@ -4,6 +4,7 @@
 #include "select/data_config.hpp"
 #include "eval/eval_config.hpp"
 #include "train/pretrain_config.hpp"
+#include "train/rm_config.hpp"
 #include "train/sft_config.hpp"
 
 namespace dsmath::app {
@@ -19,6 +20,7 @@ const std::vector<StageEntry>& stage_entries() {
   static const std::vector<StageEntry> entries{
       make_stage_entry<PretrainConfig>("pretrain", "continued pretraining on a token mixture (`dsmath pretrain`)"),
       make_stage_entry<SftConfig>("sft", "supervised fine-tuning on conversations (`dsmath sft`)"),
+      make_stage_entry<RmConfig>("rm", "reward models, outcome or process (`dsmath rm train`)"),
       make_stage_entry<eval::EvalConfig>("eval", "benchmark evaluation (`dsmath eval run`, configs/eval)"),
       make_stage_entry<select::DataConfig>("data", "corpus selection (`dsmath data ...`)"),
   };

@@ -17,6 +17,7 @@ void ModelConfig::validate() const {
 
 int64_t ModelConfig::num_embedding_parameters() const {
   const int64_t table = static_cast<int64_t>(vocab_size) * dim;
+  if (head == ModelHead::scalar) return table + dim;  // input embeddings + the score row
   return tie_embeddings ? table : 2 * table;
 }
 
@@ -34,7 +35,8 @@ double ModelConfig::train_flops_per_token(int seq_len) const {
   // FLOPs); the output head is a matmul whether tied or not.
   const double d = dim;
   const double per_layer = d * qkv_dim() + d * d + 3.0 * d * ffn_dim;
-  const double matmul_params = n_layers * per_layer + static_cast<double>(vocab_size) * d;
+  const double head_params = head == ModelHead::scalar ? d : static_cast<double>(vocab_size) * d;
+  const double matmul_params = n_layers * per_layer + head_params;
   // attention: QK^T and PV, 2 FLOPs per MAC, forward + backward (x3), causal (x1/2)
   const double attention = 6.0 * n_layers * d * seq_len;
   return 6.0 * matmul_params + attention;
@@ -42,7 +44,14 @@ double ModelConfig::train_flops_per_token(int seq_len) const {
 
 Json ModelConfig::to_hf_config() const {
   Json j;
-  j["architectures"] = {"LlamaForCausalLM"};
+  j["architectures"] = {head == ModelHead::scalar ? "LlamaForSequenceClassification" : "LlamaForCausalLM"};
+  if (head == ModelHead::scalar) {
+    // one score per sequence, read at its last non-padding token (HF sequence classification)
+    j["num_labels"] = 1;
+    j["id2label"] = {{"0", "LABEL_0"}};
+    j["label2id"] = {{"LABEL_0", 0}};
+    j["pad_token_id"] = eos_token_id;
+  }
   j["model_type"] = "llama";
   j["vocab_size"] = vocab_size;
   j["hidden_size"] = dim;
@@ -98,6 +107,17 @@ ModelConfig ModelConfig::from_hf_config(const Json& hf, const std::string& sourc
   if (hf.contains("hidden_act") && hf["hidden_act"] != "silu")
     fail("{}: hidden_act '{}' is not supported (SwiGLU uses silu)", source, hf["hidden_act"].dump());
   ModelConfig c;
+  if (hf.contains("architectures") && hf["architectures"].is_array()) {
+    for (const auto& a : hf["architectures"]) {
+      if (a == "LlamaForSequenceClassification") {
+        c.head = ModelHead::scalar;
+        if (hf.value("num_labels", 1) != 1 && !(hf.contains("id2label") && hf["id2label"].size() == 1))
+          fail_hint("dsmath reward models have one output", "{}: sequence classification with several labels is not supported", source);
+      } else if (a != "LlamaForCausalLM") {
+        fail_hint("dsmath loads LlamaForCausalLM and LlamaForSequenceClassification", "{}: architecture {} is not supported", source, a.dump());
+      }
+    }
+  }
   c.vocab_size = get_int("vocab_size", std::nullopt);
   c.dim = get_int("hidden_size", std::nullopt);
   c.ffn_dim = get_int("intermediate_size", std::nullopt);

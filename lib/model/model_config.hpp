@@ -11,6 +11,11 @@
 
 namespace dsmath {
 
+// What the model predicts at each position: next-token log-probabilities (a language model,
+// HF LlamaForCausalLM) or one scalar (a reward model, HF LlamaForSequenceClassification with
+// num_labels 1, whose "score" head replaces lm_head).
+enum class ModelHead { lm, scalar };
+
 struct ModelConfig {
   int vocab_size = 512;
   int dim = 64;          // hidden size
@@ -22,6 +27,7 @@ struct ModelConfig {
   int max_seq_len = 256;
   double norm_eps = 1e-6;
   bool tie_embeddings = false;
+  ModelHead head = ModelHead::lm;
   double init_std = 0.02;  // normal(0, init_std) for every matrix, as HF's initializer_range
   int bos_token_id = 0;    // written to config.json; the tokenizer decides the real ids
   int eos_token_id = 1;
@@ -39,6 +45,7 @@ struct ModelConfig {
     v("max_seq_len", max_seq_len, "longest context in tokens", Check().at_least(2));
     v("norm_eps", norm_eps, "RMSNorm epsilon", Check().greater_than(0));
     v("tie_embeddings", tie_embeddings, "share the embedding matrix with the output head");
+    v("head", head, "lm: next-token distribution; scalar: one value per position (reward models)");
     v("init_std", init_std, "std of the normal init of every matrix (norm weights start at 1)", Check().greater_than(0));
     v("bos_token_id", bos_token_id, "beginning-of-sequence id (config.json)", Check().at_least(0));
     v("eos_token_id", eos_token_id, "end-of-sequence id (config.json)", Check().at_least(0));
@@ -63,3 +70,9 @@ struct ModelConfig {
 };
 
 }  // namespace dsmath
+
+template <>
+struct dsmath::config::EnumNames<dsmath::ModelHead> {
+  static constexpr std::array<std::pair<dsmath::ModelHead, std::string_view>, 2> values{
+      {{dsmath::ModelHead::lm, "lm"}, {dsmath::ModelHead::scalar, "scalar"}}};
+};

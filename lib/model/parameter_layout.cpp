@@ -36,7 +36,10 @@ ParameterLayout::ParameterLayout(const ModelConfig& c) {
     layers_.push_back(layer);
   }
   final_norm_ = add("model.norm.weight", {d}, true, false);
-  lm_head_ = c.tie_embeddings ? embed_ : add("lm_head.weight", {v, d}, true, true);
+  if (c.head == ModelHead::scalar)
+    lm_head_ = add("score.weight", {1, d}, true, true);
+  else
+    lm_head_ = c.tie_embeddings ? embed_ : add("lm_head.weight", {v, d}, true, true);
   total_ = (total_ + kGroupAlignment - 1) / kGroupAlignment * kGroupAlignment;
 }
 

@@ -37,7 +37,7 @@ class ParameterLayout {
   const Layer& layer(int l) const { return layers_[static_cast<size_t>(l)]; }
   int64_t embed() const { return embed_; }
   int64_t final_norm() const { return final_norm_; }
-  int64_t lm_head() const { return lm_head_; }  // == embed() when tied
+  int64_t lm_head() const { return lm_head_; }  // == embed() when tied; the score row of a scalar head
 
  private:
   int64_t add(std::string name, std::vector<int64_t> shape, bool align, bool decay);

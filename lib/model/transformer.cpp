@@ -119,6 +119,7 @@ void Transformer::ensure_capacity(int batch, int seq) {
   logits_ = alloc(std::min(n, options_.head_chunk_rows) * c.vocab_size, e);
   logp_ = alloc(n, 4);
   entropy_ = alloc(n, 4);
+  values_ = alloc(n, e);  // scalar head outputs / their gradients, compute dtype
   if (options_.with_grads) {
     dres_ = alloc(n * c.dim, e);
     dnorm_ = alloc(n * c.dim, e);
@@ -234,13 +235,20 @@ void Transformer::forward(const TokenBatch& batch, bool for_backward, bool want_
   backend_.rmsnorm_forward(act(normf_), f32(rstdf_), act(residual_[c.n_layers]), weight(layout_.final_norm()), n, c.dim,
                            static_cast<float>(c.norm_eps));
   const int32_t* targets = static_cast<const int32_t*>(targets_.data());
-  for (int64_t r0 = 0; r0 < n; r0 += options_.head_chunk_rows) {
-    const int64_t rows = std::min(options_.head_chunk_rows, n - r0);
-    head_logits(r0, rows);
-    backend_.token_logprobs_forward(f32(logp_, r0), want_entropy ? f32(entropy_, r0) : nullptr, act(logits_),
-                                    targets + r0, rows, c.vocab_size);
+  if (c.head == ModelHead::scalar) {
+    // one value per position: v = norm(h) . w_score
+    backend_.matmul(act(values_), act(normf_), weight(layout_.lm_head()), {n, 1, c.dim, false, true}, 1.0f, 0.0f);
+    backend_.convert(Tensor::f32(f32(logp_)), act(values_), n);
+    want_entropy = false;
+  } else {
+    for (int64_t r0 = 0; r0 < n; r0 += options_.head_chunk_rows) {
+      const int64_t rows = std::min(options_.head_chunk_rows, n - r0);
+      head_logits(r0, rows);
+      backend_.token_logprobs_forward(f32(logp_, r0), want_entropy ? f32(entropy_, r0) : nullptr, act(logits_),
+                                      targets + r0, rows, c.vocab_size);
+    }
   }
-  logits_valid_ = n <= options_.head_chunk_rows;
+  logits_valid_ = c.head == ModelHead::lm && n <= options_.head_chunk_rows;
   logp_host_.resize(static_cast<size_t>(n));
   backend_.download(logp_host_.data(), logp_.data(), static_cast<size_t>(n) * 4);
   if (want_entropy) {
@@ -291,7 +299,12 @@ void Transformer::backward(std::span<const float> dlogp) {
 
   // output head, chunk by chunk (recomputing the chunk's logits unless forward left them)
   const Tensor dnormf = act(dnorm_);
-  for (int64_t r0 = 0; r0 < n; r0 += options_.head_chunk_rows) {
+  if (c.head == ModelHead::scalar) {
+    backend_.convert(act(values_), Tensor::f32(f32(dlogp_)), n);
+    backend_.matmul(dnormf, act(values_), weight(layout_.lm_head()), {n, c.dim, 1, false, false}, 1.0f, 0.0f);
+    backend_.matmul(grad(layout_.lm_head()), act(values_), act(normf_), {1, c.dim, n, true, false}, 1.0f, 1.0f);
+  }
+  for (int64_t r0 = 0; c.head == ModelHead::lm && r0 < n; r0 += options_.head_chunk_rows) {
     const int64_t rows = std::min(options_.head_chunk_rows, n - r0);
     if (!logits_valid_) head_logits(r0, rows);
     backend_.token_logprobs_backward(act(logits_), act(logits_), targets + r0, f32(dlogp_, r0), rows, c.vocab_size);
@@ -321,6 +334,7 @@ namespace dsmath {
 
 void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, std::vector<float>& last_logits) {
   const ModelConfig& c = config_;
+  if (c.head != ModelHead::lm) fail_hint("generate with a language model", "a reward model (scalar head) cannot generate text");
   const KvCacheShape& cs = cache.shape();
   if (b.rows <= 0 || b.seq <= 0) fail("forward_with_cache: empty batch");
   const int64_t n = static_cast<int64_t>(b.rows) * b.seq;

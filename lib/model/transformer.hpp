@@ -45,7 +45,8 @@ class Transformer {
   std::vector<float> get_grads() const;
   void zero_grads();
 
-  // Runs the model over the batch and computes log p(target) per position (0 where target < 0).
+  // Runs the model over the batch and computes log p(target) per position (0 where target < 0);
+  // for a scalar-head model (reward model) the per-position value instead (targets unused).
   // With `for_backward`, activations are kept for backward(); `want_entropy` also computes the
   // entropy of each position's predictive distribution.
   void forward(const TokenBatch& batch, bool for_backward, bool want_entropy = false);
@@ -104,7 +105,7 @@ class Transformer {
   std::vector<Buffer> residual_;  // n_layers + 1 residual streams [N, D]
   // saved per layer (or one set when recomputing / inference)
   std::vector<Buffer> norm1_, qkv_, attn_, x_mid_, norm2_, gate_up_, act_, rstd1_, lse_, rstd2_;
-  Buffer normf_, rstdf_, logits_, logp_, entropy_;
+  Buffer normf_, rstdf_, logits_, logp_, entropy_, values_;
   // backward scratch
   Buffer dres_, dnorm_, dqkv_, dattn_, dgate_up_, dact_, dlogp_;
   std::vector<float> logp_host_, entropy_host_;

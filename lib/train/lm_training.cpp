@@ -46,7 +46,7 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
 
   log::info("backend: {}; {}", backend->description(), comm.name());
 
-  const ModelConfig model_config = resolve_model_config(cfg.model, cfg.init);
+  const ModelConfig model_config = resolve_model_config(cfg.model, cfg.init, cfg.head);
   std::unique_ptr<BatchSource> source = make_source(model_config);
   BatchSource& loader = *source;
   const int seq = loader.seq_len();
@@ -195,6 +195,7 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
     if (auto latest = store.latest()) summary.checkpoint = *latest;
   }
   summary.tokens_per_s = run_tokens > 0 ? static_cast<double>(run_tokens) / run_clock.seconds() : 0;
+  if (cfg.after_training) summary.after_training = cfg.after_training(model);
   return summary;
 }
 

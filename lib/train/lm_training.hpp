@@ -32,9 +32,13 @@ struct LmTrainingSpec {
   RuntimeConfig runtime;
   DistConfig dist;
   std::string tokenizer;  // tokenizer.json copied into checkpoints ("" = none)
+  ModelHead head = ModelHead::lm;  // scalar: a reward model
   // The objective for a step whose batch has `global_targets` targets over all ranks
   // (default: mean cross-entropy).
   std::function<Objective(double global_targets)> objective;
+  // Called with the final model after the last step (e.g. a reward model's held-out AUC); its
+  // JSON lands in the summary.
+  std::function<Json(Transformer& model)> after_training;
 };
 
 struct TrainingSummary {
@@ -42,6 +46,7 @@ struct TrainingSummary {
   double first_loss = 0, last_loss = 0;
   double tokens_per_s = 0;
   std::filesystem::path checkpoint;
+  Json after_training;  // what spec.after_training returned (null if none)
 };
 
 // `make_source` builds the batch source once the model shape is known.

@@ -1,6 +1,8 @@
 #pragma once
-// Where a stage's model comes from: init.from (a Hugging Face model directory or a dsmath
-// checkpoint, which defines the shape) or a random init of the configured shape.
+// Where a stage's model comes from: init.from (a Hugging Face model directory, a dsmath
+// checkpoint or a run directory, which defines the shape) or a random init of the configured
+// shape. A reward model may start from a language model: the body is kept and the LM head is
+// replaced by a freshly initialized score head.
 #include <vector>
 
 #include "model/model_config.hpp"
@@ -9,8 +11,9 @@
 
 namespace dsmath {
 
-// The model shape to build: config.json of init.from when set, else the configured one.
-ModelConfig resolve_model_config(const ModelConfig& configured, const InitConfig& init);
+// The model shape to build: config.json of init.from when set, else the configured one; the
+// head is `head` either way.
+ModelConfig resolve_model_config(const ModelConfig& configured, const InitConfig& init, ModelHead head = ModelHead::lm);
 // Loads or draws the initial weights into the model; returns them as fp32 host values (the
 // optimizer's master copy starts from these, not from a rounded device copy).
 std::vector<float> initialize_weights(Transformer& model, const InitConfig& init);

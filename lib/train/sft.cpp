@@ -4,7 +4,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "io/hf_model.hpp"
-#include "train/sft_data.hpp"
+#include "train/packed_dataset.hpp"
 
 namespace dsmath {
 
@@ -30,7 +30,8 @@ TrainingSummary run_sft(const SftConfig& cfg, const RunOptions& run) {
     log::info("SFT data: {} examples, {} tokens ({} targets); {} truncated, {} dropped as too long, {} invalid skipped",
               stats.examples, stats.tokens, stats.target_tokens, stats.truncated, stats.dropped_too_long, stats.skipped_invalid);
     const int32_t pad = static_cast<int32_t>(tokenizer.pad_id().value_or(tokenizer.eos_id().value_or(0)));
-    return std::make_unique<SftDataset>(std::move(examples), cfg.data, pad, cfg.train.seed);
+    return std::make_unique<PackedDataset>(std::move(examples), cfg.data.seq_len,
+                                           cfg.data.packing == SftPacking::document_masked, pad, cfg.train.seed);
   });
 }
 

@@ -151,3 +151,31 @@ TEST_CASE("bad token ids are errors that name the id", "[model]") {
   TokenBatch long_batch = random_batch(1, 17, c.vocab_size, 9);
   CHECK_THROWS_WITH(m.forward(long_batch, false), Catch::Contains("max_seq_len 16"));
 }
+
+TEST_CASE("a scalar head (reward model) has HF's score layout and exact gradients", "[model]") {
+  CpuBackend backend(1);
+  ModelConfig c = tiny_config();
+  c.head = ModelHead::scalar;
+  Transformer m(c, backend);
+  CHECK(m.layout().find("lm_head.weight") == nullptr);
+  CHECK(m.layout().get("score.weight").shape == std::vector<int64_t>{1, c.dim});
+  CHECK(c.to_hf_config()["architectures"][0] == "LlamaForSequenceClassification");
+  CHECK(ModelConfig::from_hf_config(c.to_hf_config(), "test").head == ModelHead::scalar);
+  auto params = m.init_parameters(2);
+  TokenBatch b = random_batch(2, 5, c.vocab_size, 3);
+  auto dvalues = test::random_vector(static_cast<size_t>(b.size()), 4);  // d loss / d value at every position
+  m.zero_grads();
+  m.forward(b, true);
+  m.backward(dvalues);
+  auto grads = m.get_grads();
+  std::vector<size_t> idx;
+  Rng rng(5);
+  for (const auto& t : m.layout().tensors())
+    for (int k = 0; k < 6; ++k) idx.push_back(static_cast<size_t>(t.offset + static_cast<int64_t>(rng.below(t.numel))));
+  auto loss = [&] {
+    m.set_parameters(params);
+    m.forward(b, false);
+    return test::weighted_sum(m.logprobs(), dvalues);
+  };
+  CHECK(test::relative_error(test::pick<float>(grads, idx), test::numerical_gradient(params, loss, 1e-2, idx)) < 5e-3);
+}

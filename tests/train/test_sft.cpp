@@ -10,21 +10,19 @@
 #include "tokenizer/chat_template.hpp"
 #include "train/objectives.hpp"
 #include "train/sft.hpp"
-#include "train/sft_data.hpp"
+#include "train/packed_dataset.hpp"
 
 using namespace dsmath;
 using Catch::Contains;
 
 namespace {
-std::vector<SftExample> examples_of_lengths(const std::vector<int>& lengths) {
-  std::vector<SftExample> out;
+std::vector<PackedExample> examples_of_lengths(const std::vector<int>& lengths) {
+  std::vector<PackedExample> out;
   int32_t next = 1;
   for (int len : lengths) {
-    SftExample e;
-    for (int k = 0; k < len; ++k) {
-      e.ids.push_back(next++);
-      e.mask.push_back(k >= len / 2);  // second half is the "response"
-    }
+    PackedExample e;
+    for (int k = 0; k < len; ++k) e.ids.push_back(next++);
+    for (int k = 0; k < len; ++k) e.targets.push_back(k + 1 < len && k + 1 >= len / 2 ? e.ids[k + 1] : -1);  // 2nd half: response
     out.push_back(std::move(e));
   }
   return out;
@@ -34,10 +32,7 @@ std::vector<SftExample> examples_of_lengths(const std::vector<int>& lengths) {
 TEST_CASE("packing places every token of every example exactly once, targets on responses only", "[sft]") {
   const std::vector<int> lengths{5, 9, 3, 16, 7, 2, 11, 4, 8, 6};
   auto examples = examples_of_lengths(lengths);
-  SftDataConfig cfg;
-  cfg.train = std::vector<std::string>{"unused"};
-  cfg.seq_len = 16;
-  SftDataset data(examples, cfg, /*pad=*/0, /*seed=*/3);
+  PackedDataset data(examples, 16, /*document_masked=*/true, /*pad=*/0, /*seed=*/3);
   const size_t rows = data.rows_per_epoch();
   TokenBatch b;
   data.fill(b, 0, static_cast<int>(rows));
@@ -68,7 +63,7 @@ TEST_CASE("packing places every token of every example exactly once, targets on 
   int expected_targets = 0;
   for (const auto& e : examples) {
     CHECK(by_first_id[e.ids[0]] == e.ids);
-    for (size_t k = 1; k < e.mask.size(); ++k) expected_targets += e.mask[k];
+    for (int32_t t : e.targets) expected_targets += t >= 0;
   }
   CHECK(counted_targets == expected_targets);
   // a new epoch packs a new order; the state restores the stream exactly
@@ -76,7 +71,7 @@ TEST_CASE("packing places every token of every example exactly once, targets on 
   Json saved = data.state();
   TokenBatch next1, next2;
   data.fill(next1, static_cast<int64_t>(rows), 3);
-  SftDataset again(examples, cfg, 0, 3);
+  PackedDataset again(examples, 16, true, 0, 3);
   again.restore(saved);
   again.fill(next2, static_cast<int64_t>(rows), 3);
   CHECK(next1.tokens == next2.tokens);
@@ -92,7 +87,7 @@ TEST_CASE("the SFT loss counts response tokens only, and its gradient matches fi
   SftLoadStats stats;
   auto examples = load_sft_examples(cfg, tok, stats);
   REQUIRE(stats.examples == 6);
-  SftDataset data(examples, cfg, 0, 1);
+  PackedDataset data(examples, cfg.seq_len, true, 0, 1);
   TokenBatch b;
   data.fill(b, 0, 2);
   // prompt tokens are never targets: the mask is 0 over the generation prompt
@@ -105,7 +100,8 @@ TEST_CASE("the SFT loss counts response tokens only, and its gradient matches fi
     const auto prompt = chat.encode(tok, prompt_only, /*add_generation_prompt=*/true).ids;
     REQUIRE(prompt.size() < e.ids.size());
     CHECK(std::equal(prompt.begin(), prompt.end(), e.ids.begin()));
-    for (size_t k = 0; k < e.ids.size(); ++k) CHECK(e.mask[k] == (k >= prompt.size() ? 1 : 0));
+    // the target of position k is the next token exactly when that token is past the prompt
+    for (size_t k = 0; k + 1 < e.ids.size(); ++k) CHECK(e.targets[k] == (k + 1 >= prompt.size() ? e.ids[k + 1] : -1));
   }
   CHECK(b.count_targets() > 0);
 

@@ -1,9 +1,13 @@
 #pragma once
-// SFT examples -> packed training rows. Each conversation is rendered with the chat format and
-// tokenized with a loss mask over the assistant responses; examples are shuffled per epoch and
-// packed whole, first come first placed, into rows of seq_len tokens (the rest of a row is
-// padding without targets). Within a row an example's tokens are inputs, and the next token is
-// a target only where it is a response token, so a prompt never contributes to the loss.
+// Examples -> packed training rows, for SFT and reward models. An example is a token sequence
+// with a target per position (-1: none). Examples are shuffled per epoch and packed whole,
+// first come first placed, into rows of seq_len tokens (the rest of a row is padding without
+// targets); with document masking, attention and positions stay inside each example.
+//
+// SFT: each conversation is rendered with the chat format and tokenized with a loss mask over
+// the assistant responses; the target of position k is token k+1 where that token is a response
+// token, so a prompt never contributes to the loss. Reward models put a 0/1 label at the
+// positions they score (train/reward_data.hpp).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -15,9 +19,9 @@
 
 namespace dsmath {
 
-struct SftExample {
+struct PackedExample {
   std::vector<int32_t> ids;
-  std::vector<uint8_t> mask;  // 1: ids[i] is a response token (a training target)
+  std::vector<int32_t> targets;  // per position: next-token id (SFT) or 0/1 label (reward models); -1 none
 };
 
 struct SftLoadStats {
@@ -27,11 +31,11 @@ struct SftLoadStats {
 
 // Reads and tokenizes the JSONL files. Malformed records (bad JSON, unknown roles, no or empty
 // assistant response) are errors naming file:line, or skipped and counted with skip_invalid.
-std::vector<SftExample> load_sft_examples(const SftDataConfig& config, const Tokenizer& tokenizer, SftLoadStats& stats);
+std::vector<PackedExample> load_sft_examples(const SftDataConfig& config, const Tokenizer& tokenizer, SftLoadStats& stats);
 
-class SftDataset final : public BatchSource {
+class PackedDataset final : public BatchSource {
  public:
-  SftDataset(std::vector<SftExample> examples, const SftDataConfig& config, int32_t pad_id, uint64_t seed);
+  PackedDataset(std::vector<PackedExample> examples, int seq_len, bool document_masked, int32_t pad_id, uint64_t seed);
 
   void fill(TokenBatch& batch, int64_t first_sample, int rows) override;
   void advance_to(int64_t sample) override;
@@ -47,7 +51,7 @@ class SftDataset final : public BatchSource {
  private:
   void start_epoch(int64_t epoch);
   void write_row(const std::vector<uint32_t>& row, TokenBatch& batch, int r) const;
-  std::vector<SftExample> examples_;
+  std::vector<PackedExample> examples_;
   int seq_len_;
   bool document_masked_;
   int32_t pad_id_;

@@ -1,4 +1,4 @@
-#include "train/sft_data.hpp"
+#include "train/packed_dataset.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -68,7 +68,7 @@ std::optional<std::vector<ChatMessage>> parse_example(const Json& j, std::string
 }
 }  // namespace
 
-std::vector<SftExample> load_sft_examples(const SftDataConfig& config, const Tokenizer& tokenizer, SftLoadStats& stats) {
+std::vector<PackedExample> load_sft_examples(const SftDataConfig& config, const Tokenizer& tokenizer, SftLoadStats& stats) {
   std::vector<RawExample> raw;
   for (const auto& file : config.train) {
     LineReader reader(file);
@@ -98,7 +98,7 @@ std::vector<SftExample> load_sft_examples(const SftDataConfig& config, const Tok
 #pragma omp parallel for schedule(dynamic, 64)
   for (size_t i = 0; i < raw.size(); ++i) encoded[i] = chat.encode(tokenizer, raw[i].messages, false);
 
-  std::vector<SftExample> out;
+  std::vector<PackedExample> out;
   out.reserve(raw.size());
   const size_t limit = static_cast<size_t>(config.seq_len);
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -117,11 +117,15 @@ std::vector<SftExample> load_sft_examples(const SftDataConfig& config, const Tok
         continue;
       }
     }
-    SftExample e;
+    PackedExample e;
     e.ids.assign(t.ids.begin(), t.ids.end());
-    e.mask = std::move(t.loss_mask);
+    e.targets.assign(e.ids.size(), -1);
+    for (size_t k = 0; k + 1 < e.ids.size(); ++k)
+      if (t.loss_mask[k + 1]) {
+        e.targets[k] = e.ids[k + 1];
+        ++stats.target_tokens;
+      }
     stats.tokens += e.ids.size();
-    for (size_t k = 1; k < e.mask.size(); ++k) stats.target_tokens += e.mask[k];
     out.push_back(std::move(e));
   }
   stats.examples = out.size();
@@ -129,18 +133,16 @@ std::vector<SftExample> load_sft_examples(const SftDataConfig& config, const Tok
   return out;
 }
 
-SftDataset::SftDataset(std::vector<SftExample> examples, const SftDataConfig& config, int32_t pad_id, uint64_t seed)
-    : examples_(std::move(examples)),
-      seq_len_(config.seq_len),
-      document_masked_(config.packing == SftPacking::document_masked),
-      pad_id_(pad_id),
-      seed_(seed) {
+PackedDataset::PackedDataset(std::vector<PackedExample> examples, int seq_len, bool document_masked, int32_t pad_id,
+                             uint64_t seed)
+    : examples_(std::move(examples)), seq_len_(seq_len), document_masked_(document_masked), pad_id_(pad_id), seed_(seed) {
   for (const auto& e : examples_)
-    DSMATH_CHECK(static_cast<int>(e.ids.size()) <= seq_len_ && e.ids.size() == e.mask.size(), "example of {} tokens", e.ids.size());
+    DSMATH_CHECK(static_cast<int>(e.ids.size()) <= seq_len_ && e.ids.size() == e.targets.size(), "example of {} tokens",
+                 e.ids.size());
   start_epoch(0);
 }
 
-std::vector<std::vector<uint32_t>> SftDataset::pack_epoch(int64_t epoch) const {
+std::vector<std::vector<uint32_t>> PackedDataset::pack_epoch(int64_t epoch) const {
   std::vector<uint32_t> order(examples_.size());
   std::iota(order.begin(), order.end(), 0u);
   Rng rng(mix64(seed_ ^ mix64(static_cast<uint64_t>(epoch) + 0x5f7)));
@@ -162,26 +164,24 @@ std::vector<std::vector<uint32_t>> SftDataset::pack_epoch(int64_t epoch) const {
   return rows;
 }
 
-void SftDataset::start_epoch(int64_t epoch) {
+void PackedDataset::start_epoch(int64_t epoch) {
   epoch_ = epoch;
   rows_ = pack_epoch(epoch);
   next_row_ = 0;
-  if (epoch > 0) log::info("SFT data: epoch {} ({} packed rows)", epoch + 1, rows_.size());
+  if (epoch > 0) log::info("training data: epoch {} ({} packed rows)", epoch + 1, rows_.size());
 }
 
-void SftDataset::write_row(const std::vector<uint32_t>& row, TokenBatch& b, int r) const {
+void PackedDataset::write_row(const std::vector<uint32_t>& row, TokenBatch& b, int r) const {
   const int64_t base = static_cast<int64_t>(r) * seq_len_;
   int pos = 0;
   int32_t segment = 0;
   for (uint32_t e : row) {
-    const SftExample& ex = examples_[e];
+    const PackedExample& ex = examples_[e];
     const int len = static_cast<int>(ex.ids.size());
     for (int k = 0; k < len; ++k) {
       const int64_t i = base + pos + k;
       b.tokens[static_cast<size_t>(i)] = ex.ids[static_cast<size_t>(k)];
-      // target: the next token of the same example, when it is a response token
-      b.targets[static_cast<size_t>(i)] =
-          (k + 1 < len && ex.mask[static_cast<size_t>(k) + 1]) ? ex.ids[static_cast<size_t>(k) + 1] : -1;
+      b.targets[static_cast<size_t>(i)] = ex.targets[static_cast<size_t>(k)];
       if (document_masked_) {
         b.positions[static_cast<size_t>(i)] = k;
         b.segments[static_cast<size_t>(i)] = segment;
@@ -201,8 +201,8 @@ void SftDataset::write_row(const std::vector<uint32_t>& row, TokenBatch& b, int 
   }
 }
 
-void SftDataset::fill(TokenBatch& batch, int64_t first_sample, int rows) {
-  if (first_sample < next_sample_) fail("SFT data: sample {} requested after {} (samples are read in order)", first_sample, next_sample_);
+void PackedDataset::fill(TokenBatch& batch, int64_t first_sample, int rows) {
+  if (first_sample < next_sample_) fail("packed data: sample {} requested after {} (samples are read in order)", first_sample, next_sample_);
   advance_to(first_sample);
   batch.resize(rows, seq_len_);
   if (document_masked_) {
@@ -216,7 +216,7 @@ void SftDataset::fill(TokenBatch& batch, int64_t first_sample, int rows) {
   }
 }
 
-void SftDataset::advance_to(int64_t sample) {
+void PackedDataset::advance_to(int64_t sample) {
   while (next_sample_ < sample) {
     if (next_row_ >= static_cast<int64_t>(rows_.size())) start_epoch(epoch_ + 1);
     ++next_row_;
@@ -224,22 +224,22 @@ void SftDataset::advance_to(int64_t sample) {
   }
 }
 
-Json SftDataset::state() const { return {{"next_sample", next_sample_}, {"epoch", epoch_}, {"next_row", next_row_}}; }
+Json PackedDataset::state() const { return {{"next_sample", next_sample_}, {"epoch", epoch_}, {"next_row", next_row_}}; }
 
-void SftDataset::restore(const Json& j) {
+void PackedDataset::restore(const Json& j) {
   try {
     start_epoch(j.at("epoch").get<int64_t>());
     next_row_ = j.at("next_row").get<int64_t>();
     next_sample_ = j.at("next_sample").get<int64_t>();
   } catch (const Json::exception& e) {
-    fail("trainer_state.json: malformed SFT data cursor: {}", e.what());
+    fail("trainer_state.json: malformed data cursor: {}", e.what());
   }
   if (next_row_ < 0 || next_row_ > static_cast<int64_t>(rows_.size()))
-    fail_hint("resume with the SFT data of the original run", "SFT data cursor (row {}) is beyond this data's {} rows per epoch",
+    fail_hint("resume with the data of the original run", "data cursor (row {}) is beyond this data's {} rows per epoch",
               next_row_, rows_.size());
 }
 
-std::string SftDataset::describe() const {
+std::string PackedDataset::describe() const {
   size_t tokens = 0;
   for (const auto& e : examples_) tokens += e.ids.size();
   return fmt::format("{} examples, {} tokens, {} packed rows of {} per epoch ({:.0f}% filled, {})", examples_.size(),
