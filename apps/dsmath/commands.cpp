@@ -10,6 +10,7 @@ void register_all_commands(CLI::App& app) {
   register_pretrain_command(app);
   register_sft_command(app);
   register_rm_command(app);
+  register_grpo_command(app);
   register_generate_command(app);
   register_convert_command(app);
   register_eval_command(app);

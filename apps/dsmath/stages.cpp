@@ -3,6 +3,7 @@
 #include "config/doc_writer.hpp"
 #include "select/data_config.hpp"
 #include "eval/eval_config.hpp"
+#include "rl/grpo_config.hpp"
 #include "train/pretrain_config.hpp"
 #include "train/rm_config.hpp"
 #include "train/sft_config.hpp"
@@ -21,6 +22,7 @@ const std::vector<StageEntry>& stage_entries() {
       make_stage_entry<PretrainConfig>("pretrain", "continued pretraining on a token mixture (`dsmath pretrain`)"),
       make_stage_entry<SftConfig>("sft", "supervised fine-tuning on conversations (`dsmath sft`)"),
       make_stage_entry<RmConfig>("rm", "reward models, outcome or process (`dsmath rm train`)"),
+      make_stage_entry<rl::GrpoConfig>("grpo", "Group Relative Policy Optimization (`dsmath grpo`)"),
       make_stage_entry<eval::EvalConfig>("eval", "benchmark evaluation (`dsmath eval run`, configs/eval)"),
       make_stage_entry<select::DataConfig>("data", "corpus selection (`dsmath data ...`)"),
   };

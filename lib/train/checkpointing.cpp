@@ -40,6 +40,7 @@ fs::path save_checkpoint(CheckpointStore& store, Communicator& comm, int64_t ste
     if (!c.tokenizer_path.empty()) write_file_atomic(dir / "tokenizer.json", read_file(c.tokenizer_path));
     write_file_atomic(dir / "trainer_state.json", c.trainer_state.dump(2) + "\n");
     if (!c.config_yaml.empty()) write_file_atomic(dir / "config.yaml", c.config_yaml);
+    if (c.extra_files) c.extra_files(dir);
   });
 }
 

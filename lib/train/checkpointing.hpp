@@ -6,6 +6,7 @@
 //   trainer_state.json                step, tokens, data cursors, world size, config hash
 //   config.yaml                       the resolved run config
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "backend/tensor.hpp"
@@ -24,6 +25,8 @@ struct CheckpointContents {
   std::string config_yaml;
   std::string tokenizer_path;  // "" = none
   DType model_dtype = DType::f32;
+  // stage-specific files written by rank 0 into the checkpoint directory (GRPO's reference model)
+  std::function<void(const std::filesystem::path& dir)> extra_files = {};
 };
 
 std::filesystem::path save_checkpoint(CheckpointStore& store, Communicator& comm, int64_t step,

@@ -4,10 +4,8 @@
 
 namespace dsmath {
 
-void TrainConfig::validate() const {
-  if (global_batch_size % micro_batch_size != 0)
-    fail_hint("make global_batch_size a multiple of micro_batch_size (x number of ranks)",
-              "global_batch_size ({}) is not a multiple of micro_batch_size ({})", global_batch_size, micro_batch_size);
-}
+// The batch geometry (global = micro x ranks x accumulation) is checked where the number of
+// ranks is known: the token-level training driver. GRPO sizes its batches by rollout instead.
+void TrainConfig::validate() const {}
 
 }  // namespace dsmath

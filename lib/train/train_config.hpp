@@ -40,7 +40,9 @@ struct TrainConfig {
     using config::Check;
     v("micro_batch_size", micro_batch_size, "sequences per rank per forward/backward pass", Check().at_least(1));
     v("global_batch_size", global_batch_size,
-      "sequences per optimizer step over all ranks (= micro_batch_size x ranks x accumulation steps)", Check().at_least(1));
+      "sequences per optimizer step over all ranks (= micro_batch_size x ranks x accumulation steps; "
+      "grpo: unused, a step is questions_per_step x group_size)",
+      Check().at_least(1));
     v("max_steps", max_steps, "optimizer steps of the run", Check().at_least(1));
     v("seed", seed, "data-order seed");
     v("log_every", log_every, "console line every N steps (metrics.jsonl gets every step)", Check().at_least(1));

@@ -23,8 +23,8 @@ void Trainer::begin_step() {
   loss_local_ = 0;
 }
 
-void Trainer::accumulate(const TokenBatch& batch, const Objective& objective) {
-  model_.forward(batch, true);
+void Trainer::accumulate(const TokenBatch& batch, const Objective& objective, bool want_entropy) {
+  model_.forward(batch, true, want_entropy);
   dlogp_.assign(static_cast<size_t>(batch.size()), 0.0f);
   loss_local_ += objective(batch, model_.logprobs(), dlogp_);
   model_.backward(dlogp_);

@@ -37,8 +37,9 @@ class Trainer {
           const DistConfig& dist, int64_t total_steps);
 
   void begin_step();
-  // Forward, objective, backward for one micro-batch.
-  void accumulate(const TokenBatch& batch, const Objective& objective);
+  // Forward, objective, backward for one micro-batch (want_entropy: the objective may read
+  // model().entropy()).
+  void accumulate(const TokenBatch& batch, const Objective& objective, bool want_entropy = false);
   // Reduces across ranks, clips, checks for NaN/Inf and updates the weights.
   StepStats finish_step();
 

@@ -47,15 +47,16 @@ inline std::filesystem::path tiny_tokenizer(const std::filesystem::path& dir) {
 }
 
 // A random-init base model directory with the tokenizer beside it.
-inline std::filesystem::path tiny_base_model(const std::filesystem::path& dir, const std::filesystem::path& tokenizer_dir) {
+inline std::filesystem::path tiny_base_model(const std::filesystem::path& dir, const std::filesystem::path& tokenizer_dir,
+                                             int dim = 32) {
   const Tokenizer tok = Tokenizer::load(tokenizer_dir);
   ModelConfig c;
   c.vocab_size = static_cast<int>(tok.vocab_size());
-  c.dim = 32;
+  c.dim = dim;
   c.n_layers = 2;
   c.n_heads = 4;
   c.n_kv_heads = 2;
-  c.ffn_dim = 64;
+  c.ffn_dim = 2 * dim;
   c.max_seq_len = 128;
   CpuBackend backend(1);
   Transformer m(c, backend, {false});

@@ -1,0 +1,33 @@
+// dsmath grpo: Group Relative Policy Optimization (DeepSeekMath section 4).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "common_options.hpp"
+#include "rl/grpo.hpp"
+
+namespace dsmath::app {
+
+void register_grpo_command(CLI::App& app) {
+  struct Options {
+    ConfigOptions config;
+    RunDirOptions run;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("grpo", "reinforcement learning with GRPO (rule or reward-model rewards)");
+  add_config_options(cmd, o->config);
+  add_run_options(cmd, o->run);
+  cmd->callback([o] {
+    auto cfg = config::load_config<rl::GrpoConfig>(o->run.apply(o->config).sources());
+    const auto s = rl::run_grpo(cfg, {o->run.run_dir_or("runs/" + cfg.run_name), o->run.resume});
+    std::string eval;
+    for (auto it = s.last_eval.begin(); s.last_eval.is_object() && it != s.last_eval.end(); ++it)
+      eval += fmt::format(", {} {:.4f}", it.key(), it->get<double>());
+    std::cout << fmt::format("grpo: {} steps, reward {:.4f} -> {:.4f}, accuracy {:.4f} -> {:.4f}{}, checkpoint {}\n", s.steps,
+                             s.first_reward, s.last_reward, s.first_accuracy, s.last_accuracy, eval, s.checkpoint.string());
+  });
+}
+
+}  // namespace dsmath::app
