@@ -57,16 +57,17 @@ std::vector<RewardRecord> load_reward_records(const std::vector<std::string>& fi
       r.where = reader.where();
       try {
         const Json j = parse_json_object(line, reader.where());
-        auto q = string_field(j, "question");
-        if (!q) problem = "missing string \"question\"";
+        auto q = string_field(j, config.question_field);
+        if (!q) problem = fmt::format("missing string \"{}\"", config.question_field);
         else r.question = *q;
         if (problem.empty() && config.kind == RewardKind::outcome) {
-          auto s = string_field(j, "solution");
-          if (!s) problem = "missing string \"solution\"";
-          else if (!j.contains("label") || !label_of(j["label"])) problem = "\"label\" must be 0 or 1 (or true/false)";
+          auto s = string_field(j, config.solution_field);
+          if (!s) problem = fmt::format("missing string \"{}\"", config.solution_field);
+          else if (!j.contains(config.label_field) || !label_of(j[config.label_field]))
+            problem = fmt::format("\"{}\" must be 0 or 1 (or true/false)", config.label_field);
           else {
             r.steps = {*s};
-            r.labels = {*label_of(j["label"])};
+            r.labels = {*label_of(j[config.label_field])};
           }
         } else if (problem.empty()) {
           if (!j.contains("steps") || !j["steps"].is_array() || j["steps"].empty()) problem = "\"steps\" must be a non-empty list of strings";

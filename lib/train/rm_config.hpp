@@ -23,6 +23,11 @@ struct RmDataConfig {
   std::vector<std::string> eval;  // held out: AUC and accuracy reported at the end
   RewardKind kind = RewardKind::outcome;
   std::string step_separator = "\n";  // joins the steps of a process-labelled solution
+  // field names (outcome records), e.g. question_field: prompt, solution_field: completion,
+  // label_field: correct for the output of `dsmath generate` graded by `dsmath eval grade`
+  std::string question_field = "question";
+  std::string solution_field = "solution";
+  std::string label_field = "label";
   int seq_len = 1024;
   TooLongPolicy too_long = TooLongPolicy::drop;
   bool skip_invalid = false;
@@ -34,6 +39,9 @@ struct RmDataConfig {
     v("eval", eval, "held-out labelled solutions: AUC and accuracy at the end of training");
     v("kind", kind, "outcome: one label per solution; process: one label per step");
     v("step_separator", step_separator, "text between steps when a process-labelled solution is rendered");
+    v("question_field", question_field, "key of the question", Check().nonempty());
+    v("solution_field", solution_field, "key of the solution (outcome records)", Check().nonempty());
+    v("label_field", label_field, "key of the 0/1 (or true/false) label (outcome records)", Check().nonempty());
     v("seq_len", seq_len, "tokens per training row", Check().at_least(2));
     v("too_long", too_long, "solutions longer than seq_len: drop them, or truncate (labels cut off are lost)");
     v("skip_invalid", skip_invalid, "skip malformed records (reported with file:line and counted) instead of stopping");
