@@ -56,14 +56,13 @@ np=${NP:-$((GPUS_PER_NODE * hosts))}
 cores=$(nproc)
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$((cores / GPUS_PER_NODE > 0 ? cores / GPUS_PER_NODE : 1))}
 
-# Open MPI passes the launching shell's environment to local ranks only; remote ranks get
-# what -x names.
-forward=(OMP_NUM_THREADS PATH LD_LIBRARY_PATH)
-for name in $(compgen -e | grep '^NCCL_'); do forward+=("$name"); done
-if [[ -n "${CUDA_VISIBLE_DEVICES:-}" ]]; then forward+=(CUDA_VISIBLE_DEVICES); fi
 mpirun_opts=(-np "$np" --map-by "ppr:$GPUS_PER_NODE:node" --bind-to none)
 if [[ -n "${HOSTFILE:-}" ]]; then mpirun_opts+=(--hostfile "$HOSTFILE"); fi
-for name in "${forward[@]}"; do mpirun_opts+=(-x "$name"); done
+# Open MPI passes the launching shell's environment to local ranks only; remote ranks get
+# what -x names (only variables that are set: -x of an unset one prints a warning).
+for name in OMP_NUM_THREADS PATH LD_LIBRARY_PATH CUDA_VISIBLE_DEVICES $(compgen -e | grep '^NCCL_'); do
+  if [[ -n "${!name+set}" ]]; then mpirun_opts+=(-x "$name"); fi
+done
 # shellcheck disable=SC2206  # MPIRUN_ARGS is a list of flags, split on purpose
 extra=(${MPIRUN_ARGS:-})
 
