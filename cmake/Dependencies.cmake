@@ -12,8 +12,16 @@ find_package(PkgConfig REQUIRED)
 
 # OpenBLAS: Debian's OpenBLASConfig.cmake hard-codes /usr and find_package(BLAS) gives no
 # include dir, so look for the header and library directly (works for an extracted prefix too).
-find_path(OPENBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES x86_64-linux-gnu/openblas-pthread x86_64-linux-gnu openblas REQUIRED)
-find_library(OPENBLAS_LIBRARY NAMES openblas PATH_SUFFIXES openblas-pthread REQUIRED)
+# The OpenMP build comes first: its GEMMs share libgomp's thread pool with our OpenMP loops,
+# where the pthread build's own pool spins against them (about a third of CPU training time
+# lost to sched_yield on 2 cores; docs/benchmarks.md). The library's directory lands in the
+# binaries' RPATH, so the choice holds whatever Debian's alternatives point libopenblas.so.0 at.
+find_path(OPENBLAS_INCLUDE_DIR cblas.h
+          PATH_SUFFIXES x86_64-linux-gnu/openblas-openmp x86_64-linux-gnu/openblas-pthread x86_64-linux-gnu openblas REQUIRED)
+find_library(OPENBLAS_LIBRARY NAMES openblas PATH_SUFFIXES openblas-openmp openblas-pthread REQUIRED)
+if(OPENBLAS_LIBRARY MATCHES "openblas-pthread")
+  message(STATUS "dsmath: using the pthread OpenBLAS; install libopenblas-openmp-dev for faster CPU training")
+endif()
 add_library(dsmath::openblas UNKNOWN IMPORTED)
 set_target_properties(dsmath::openblas PROPERTIES IMPORTED_LOCATION "${OPENBLAS_LIBRARY}"
                       INTERFACE_INCLUDE_DIRECTORIES "${OPENBLAS_INCLUDE_DIR}")

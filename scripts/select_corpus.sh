@@ -10,18 +10,21 @@
 #
 # usage: scripts/select_corpus.sh --seed SEED.jsonl --pool POOL.jsonl[.gz]|WET... --out DIR
 #            [--rounds 4] [--config configs/data/deepseekmath.yaml] [--auto-mark FRACTION]
-#            [--dsmath PATH] [-- extra arguments for every dsmath data command]
+#            [--dsmath PATH] [--no-decontaminate] [-- extra arguments for every dsmath data command]
 #
 # Step 5 needs a person: the script writes DIR/round-R/marks.txt with every listed path
 # prefix commented out and stops; uncomment the math paths and run the same command again
 # (finished steps are skipped: each runs only when its output is missing). With
 # --auto-mark F the prefixes with at least a fraction F of their pages selected are marked
-# without asking, for unattended runs and tests. The paper ran 4 rounds.
+# without asking, for unattended runs and tests. The paper ran 4 rounds. --no-decontaminate
+# takes the last round's selection as the corpus unchanged (when the benchmark files are not
+# at hand; say so wherever the corpus is used).
 set -euo pipefail
 
 rounds=4
 config=configs/data/deepseekmath.yaml
 auto_mark=""
+decontaminate=1
 dsmath=${DSMATH:-dsmath}
 seed="" out=""
 pool=()
@@ -35,6 +38,7 @@ while (($#)); do
     --config) config=$2; shift 2 ;;
     --auto-mark) auto_mark=$2; shift 2 ;;
     --dsmath) dsmath=$2; shift 2 ;;
+    --no-decontaminate) decontaminate=0; shift ;;
     --) shift; extra=("$@"); break ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "select_corpus.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -78,6 +82,11 @@ for ((r = 1; r <= rounds; r++)); do
   fi
 done
 
-[[ -f $out/corpus.jsonl ]] || data decontaminate "$out/round-$rounds/deduped.jsonl" -o "$out/corpus.jsonl" \
-  --report "$out/decontamination-report.jsonl"
+if ((decontaminate)); then
+  [[ -f $out/corpus.jsonl ]] || data decontaminate "$out/round-$rounds/deduped.jsonl" -o "$out/corpus.jsonl" \
+    --report "$out/decontamination-report.jsonl"
+else
+  echo "corpus: not decontaminated (--no-decontaminate)"
+  [[ -f $out/corpus.jsonl ]] || cp "$out/round-$rounds/deduped.jsonl" "$out/corpus.jsonl"
+fi
 echo "corpus: $out/corpus.jsonl ($(wc -l < "$out/corpus.jsonl") pages)"

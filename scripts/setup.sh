@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libcli11-dev libyaml-cpp-dev catch2          # CLI, configs, tests
   libopenmpi-dev openmpi-bin                   # multi-process launch and CPU collectives
-  libopenblas-dev                              # CPU GEMM
+  libopenblas-openmp-dev                       # CPU GEMM (OpenMP build: shares our thread pool)
   nlohmann-json3-dev libfmt-dev                # JSON documents, text formatting
   libxxhash-dev zlib1g-dev                     # checksums/MinHash, gzip WET files
   libpcre2-dev libsimdjson-dev                 # pre-tokenizer regexes, fast JSONL
