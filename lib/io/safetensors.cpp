@@ -118,11 +118,18 @@ std::span<const uint8_t> SafetensorsReader::bytes(const SafetensorsEntry& e) con
 void SafetensorsReader::read_f32(const SafetensorsEntry& e, std::span<float> out) const {
   if (static_cast<int64_t>(out.size()) != e.numel())
     fail("safetensors '{}': tensor '{}' has {} elements, expected {}", path().string(), e.name, e.numel(), out.size());
-  const uint8_t* p = file_.data() + data_start_ + e.begin;
+  read_f32_range(e, 0, out);
+}
+
+void SafetensorsReader::read_f32_range(const SafetensorsEntry& e, int64_t first, std::span<float> out) const {
+  if (first < 0 || first + static_cast<int64_t>(out.size()) > e.numel())
+    fail("safetensors '{}': elements [{}, {}) of tensor '{}' are outside its {} elements", path().string(), first,
+         first + static_cast<int64_t>(out.size()), e.name, e.numel());
   const size_t n = out.size();
   if (e.dtype == "F32") {
-    std::memcpy(out.data(), p, n * 4);
+    std::memcpy(out.data(), file_.data() + data_start_ + e.begin + static_cast<uint64_t>(first) * 4, n * 4);
   } else if (e.dtype == "BF16" || e.dtype == "F16") {
+    const uint8_t* p = file_.data() + data_start_ + e.begin + static_cast<uint64_t>(first) * 2;
     const bool bf16 = e.dtype == "BF16";
     for (size_t i = 0; i < n; ++i) {
       uint16_t h;

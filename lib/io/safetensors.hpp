@@ -37,6 +37,8 @@ class SafetensorsReader {
   std::span<const uint8_t> bytes(const SafetensorsEntry& e) const;
   // Copies a floating-point tensor (F32/BF16/F16) into fp32 `out` (sizes must match).
   void read_f32(const SafetensorsEntry& e, std::span<float> out) const;
+  // Elements [first, first + out.size()) of a 1-D view of the tensor (reads only those bytes).
+  void read_f32_range(const SafetensorsEntry& e, int64_t first, std::span<float> out) const;
   std::vector<float> read_f32(const std::string& name) const;
   const std::filesystem::path& path() const { return file_.path(); }
 

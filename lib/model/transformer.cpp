@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "backend/transfer.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "core/hash.hpp"
@@ -40,37 +41,19 @@ std::vector<float> Transformer::init_parameters(uint64_t seed) {
 void Transformer::set_parameters(std::span<const float> host) {
   if (static_cast<int64_t>(host.size()) != layout_.total())
     fail("set_parameters: got {} values for a model with {} parameter slots", host.size(), layout_.total());
-  if (backend_.compute_dtype() == DType::f32) {
-    backend_.upload(params_.data(), host.data(), host.size_bytes());
-    return;
-  }
-  Buffer staging = backend_.allocate(host.size_bytes());
-  backend_.upload(staging.data(), host.data(), host.size_bytes());
-  backend_.convert(params(), staging.tensor(DType::f32), layout_.total());
+  upload_f32(backend_, params(), host);
 }
 
 std::vector<float> Transformer::get_parameters() const {
   std::vector<float> host(static_cast<size_t>(layout_.total()));
-  if (backend_.compute_dtype() == DType::f32) {
-    backend_.download(host.data(), params_.data(), host.size() * sizeof(float));
-  } else {
-    Buffer staging = backend_.allocate(host.size() * sizeof(float));
-    backend_.convert(staging.tensor(DType::f32), params(), layout_.total());
-    backend_.download(host.data(), staging.data(), host.size() * sizeof(float));
-  }
+  download_f32(backend_, params(), host);
   return host;
 }
 
 std::vector<float> Transformer::get_grads() const {
   DSMATH_CHECK(options_.with_grads, "model built without gradients");
   std::vector<float> host(static_cast<size_t>(layout_.total()));
-  if (backend_.grad_dtype() == DType::f32) {
-    backend_.download(host.data(), grads_.data(), host.size() * sizeof(float));
-  } else {
-    Buffer staging = backend_.allocate(host.size() * sizeof(float));
-    backend_.convert(staging.tensor(DType::f32), grads(), layout_.total());
-    backend_.download(host.data(), staging.data(), host.size() * sizeof(float));
-  }
+  download_f32(backend_, grads(), host);
   return host;
 }
 
@@ -388,15 +371,8 @@ void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, std::v
   for (int64_t r0 = 0; r0 < b.rows; r0 += options_.head_chunk_rows) {
     const int64_t rows = std::min<int64_t>(options_.head_chunk_rows, b.rows - r0);
     head_logits(r0, rows);
-    float* dst = last_logits.data() + r0 * c.vocab_size;
-    const size_t count = static_cast<size_t>(rows) * c.vocab_size;
-    if (backend_.compute_dtype() == DType::f32) {
-      backend_.download(dst, logits_.data(), count * 4);
-    } else {
-      Buffer staging = backend_.allocate(count * 4);
-      backend_.convert(staging.tensor(DType::f32), act(logits_), static_cast<int64_t>(count));
-      backend_.download(dst, staging.data(), count * 4);
-    }
+    download_f32(backend_, act(logits_), std::span<float>(last_logits.data() + r0 * c.vocab_size,
+                                                          static_cast<size_t>(rows) * c.vocab_size));
   }
 }
 

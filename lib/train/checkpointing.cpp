@@ -19,18 +19,27 @@ DType parse_weight_dtype(const std::string& name) {
   fail_hint("use f32, bf16 or f16", "unknown weight dtype '{}'", name);
 }
 
+namespace {
+void write_optimizer_state(const fs::path& dir, const AdamW& opt, int rank) {
+  SafetensorsWriter w;
+  w.set_metadata("begin", std::to_string(opt.begin()));
+  w.set_metadata("end", std::to_string(opt.end()));
+  w.set_metadata("steps_taken", std::to_string(opt.steps_taken()));
+  const int64_t n = opt.end() - opt.begin();
+  w.add("exp_avg", {n}, opt.get_m());
+  w.add("exp_avg_sq", {n}, opt.get_v());
+  if (opt.has_master()) w.add("master", {n}, opt.get_master());
+  w.write(dir / fmt::format("optimizer-rank{}.safetensors", rank));
+}
+}  // namespace
+
 fs::path save_checkpoint(CheckpointStore& store, Communicator& comm, int64_t step, const CheckpointContents& c) {
   return store.save(step, comm, [&](const fs::path& dir) {
     const AdamW& opt = c.optimizer;
-    SafetensorsWriter w;
-    w.set_metadata("begin", std::to_string(opt.begin()));
-    w.set_metadata("end", std::to_string(opt.end()));
-    w.set_metadata("steps_taken", std::to_string(opt.steps_taken()));
-    const int64_t n = opt.end() - opt.begin();
-    w.add("exp_avg", {n}, opt.get_m());
-    w.add("exp_avg_sq", {n}, opt.get_v());
-    if (opt.has_master()) w.add("master", {n}, opt.get_master());
-    w.write(dir / fmt::format("optimizer-rank{}.safetensors", comm.rank()));
+    // Under ZeRO-1 each rank writes its shard; otherwise every rank holds the same full state
+    // and rank 0 writes it for all.
+    const bool replicated = opt.begin() == 0 && opt.end() == c.model.num_params();
+    if (!replicated || comm.is_root()) write_optimizer_state(dir, opt, comm.rank());
     if (!comm.is_root()) return;
     // fp32 master weights when the model computes in lower precision
     const std::vector<float> weights = opt.has_master() && opt.begin() == 0 && opt.end() == c.model.num_params()
@@ -85,18 +94,15 @@ Json load_checkpoint(const fs::path& dir, Transformer& model, AdamW& optimizer) 
     if (meta.count("steps_taken")) steps_taken = std::stoll(meta.at("steps_taken"));
     const int64_t lo = std::max(b, fb), hi = std::min(e, fe);
     if (lo >= hi) continue;
-    const auto fm = r.read_f32("exp_avg"), fv = r.read_f32("exp_avg_sq");
-    std::vector<float> fmaster;
+    // read only the overlap [lo, hi) of this file's range [fb, fe) with ours [b, e)
+    const auto count = static_cast<size_t>(hi - lo);
+    r.read_f32_range(r.get("exp_avg"), lo - fb, std::span<float>(m.data() + (lo - b), count));
+    r.read_f32_range(r.get("exp_avg_sq"), lo - fb, std::span<float>(v.data() + (lo - b), count));
     if (optimizer.has_master() && r.find("master")) {
-      fmaster = r.read_f32("master");
+      r.read_f32_range(r.get("master"), lo - fb, std::span<float>(master.data() + (lo - b), count));
       any_master = true;
     }
-    for (int64_t i = lo; i < hi; ++i) {
-      m[static_cast<size_t>(i - b)] = fm[static_cast<size_t>(i - fb)];
-      v[static_cast<size_t>(i - b)] = fv[static_cast<size_t>(i - fb)];
-      if (!fmaster.empty()) master[static_cast<size_t>(i - b)] = fmaster[static_cast<size_t>(i - fb)];
-      covered[static_cast<size_t>(i - b)] = 1;
-    }
+    std::fill(covered.begin() + (lo - b), covered.begin() + (hi - b), 1);
   }
   if (files == 0) fail_hint("the checkpoint is incomplete", "'{}' has no optimizer-rank*.safetensors", dir.string());
   for (int64_t i = 0; i < n; ++i)
