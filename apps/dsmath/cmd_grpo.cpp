@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "rl/grpo.hpp"
+#include "run_summary.hpp"
 
 namespace dsmath::app {
 
@@ -25,8 +26,13 @@ void register_grpo_command(CLI::App& app) {
     std::string eval;
     for (auto it = s.last_eval.begin(); s.last_eval.is_object() && it != s.last_eval.end(); ++it)
       eval += fmt::format(", {} {:.4f}", it.key(), it->get<double>());
-    std::cout << fmt::format("grpo: {} steps, reward {:.4f} -> {:.4f}, accuracy {:.4f} -> {:.4f}{}, checkpoint {}\n", s.steps,
-                             s.first_reward, s.last_reward, s.first_accuracy, s.last_accuracy, eval, s.checkpoint.string());
+    if (s.steps == s.start_step) {
+      print_line(fmt::format("grpo: nothing to do, the run is already at step {}; checkpoint {}", s.steps, s.checkpoint.string()));
+      return;
+    }
+    print_line(fmt::format("grpo: {} steps{}, reward {:.4f} -> {:.4f}, accuracy {:.4f} -> {:.4f}{}, checkpoint {}", s.steps,
+                           s.stopped_early ? " (stopped early by a signal)" : "", s.first_reward, s.last_reward,
+                           s.first_accuracy, s.last_accuracy, eval, s.checkpoint.string()));
   });
 }
 

@@ -8,6 +8,7 @@
 #include "common_options.hpp"
 #include "core/log.hpp"
 #include "core/strings.hpp"
+#include "run_summary.hpp"
 #include "train/pretrain.hpp"
 
 namespace dsmath::app {
@@ -24,9 +25,7 @@ void register_pretrain_command(CLI::App& app) {
   cmd->callback([o] {
     auto cfg = config::load_config<PretrainConfig>(o->run.apply(o->config).sources());
     RunOptions run{o->run.run_dir_or("runs/" + cfg.run_name), o->run.resume};
-    const TrainingSummary s = run_pretrain(cfg, run);
-    std::cout << fmt::format("pretrain: {} steps, loss {:.4f} -> {:.4f}, {} tok/s, checkpoint {}\n", s.steps, s.first_loss,
-                             s.last_loss, human_count(s.tokens_per_s), s.checkpoint.string());
+    print_training_summary("pretrain", run_pretrain(cfg, run));
   });
 }
 

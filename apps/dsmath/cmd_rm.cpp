@@ -13,6 +13,7 @@
 #include "data/jsonl.hpp"
 #include "infer/model_bundle.hpp"
 #include "train/reward_data.hpp"
+#include "run_summary.hpp"
 #include "train/reward_model.hpp"
 
 namespace dsmath::app {
@@ -34,8 +35,7 @@ void register_rm_train(CLI::App& rm) {
     if (!s.after_training.is_null())
       eval = fmt::format(", held-out AUC {:.4f}, accuracy {:.4f}", s.after_training.value("auc", 0.0),
                          s.after_training.value("accuracy", 0.0));
-    std::cout << fmt::format("rm train: {} steps, loss {:.4f} -> {:.4f}{}, checkpoint {}\n", s.steps, s.first_loss,
-                             s.last_loss, eval, s.checkpoint.string());
+    print_training_summary("rm train", s, eval);
   });
 }
 

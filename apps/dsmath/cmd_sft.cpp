@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "core/strings.hpp"
+#include "run_summary.hpp"
 #include "train/sft.hpp"
 
 namespace dsmath::app {
@@ -22,9 +23,7 @@ void register_sft_command(CLI::App& app) {
   add_run_options(cmd, o->run);
   cmd->callback([o] {
     auto cfg = config::load_config<SftConfig>(o->run.apply(o->config).sources());
-    const TrainingSummary s = run_sft(cfg, {o->run.run_dir_or("runs/" + cfg.run_name), o->run.resume});
-    std::cout << fmt::format("sft: {} steps, loss {:.4f} -> {:.4f}, {} tok/s, checkpoint {}\n", s.steps, s.first_loss,
-                             s.last_loss, human_count(s.tokens_per_s), s.checkpoint.string());
+    print_training_summary("sft", run_sft(cfg, {o->run.run_dir_or("runs/" + cfg.run_name), o->run.resume}));
   });
 }
 

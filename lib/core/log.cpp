@@ -25,6 +25,8 @@ LoggerState& state() {
 void set_level(Level level) { state().level = level; }
 Level level() { return state().level; }
 
+bool is_primary() { return state().rank == 0; }
+
 void set_rank(int rank, int world_size) {
   state().rank = rank;
   state().world_size = world_size;

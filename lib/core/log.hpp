@@ -14,6 +14,8 @@ Level level();
 // In multi-process runs every line is prefixed with the rank, and by default only rank 0
 // prints info lines.
 void set_rank(int rank, int world_size);
+// rank 0 of a multi-process run, or the only process: the one that prints results on stdout
+bool is_primary();
 void write(Level level, std::string_view message);
 // A transient status line (progress bar) shown at the bottom of a terminal: redrawn in place,
 // cleared and redrawn around regular log lines. Ignored when stderr is not a terminal.

@@ -14,6 +14,7 @@
 #include "core/hash.hpp"
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/stop_signal.hpp"
 #include "core/strings.hpp"
 #include "core/timer.hpp"
 #include "data/jsonl.hpp"
@@ -180,6 +181,7 @@ void retrain_reward_model(Transformer& rm, Communicator& comm, const Tokenizer& 
 }  // namespace
 
 GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
+  install_stop_handlers();
   auto backend = create_backend({cfg.runtime.device, cfg.runtime.threads, -1});
   auto communicator = create_communicator(cfg.dist, run.run_dir / ".heartbeat", backend.get());
   Communicator& comm = *communicator;
@@ -295,6 +297,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
   AdvantageConfig adv_cfg{cfg.algorithm.bessel, cfg.algorithm.advantage_eps};
   GrpoSummary summary;
   summary.steps = step;
+  summary.start_step = step;
   Progress progress("grpo", static_cast<uint64_t>(cfg.train.max_steps), "steps");
   log::info("GRPO: {} questions, {} per step x G = {}, {} update(s) per rollout, beta {}, LR {}", questions.size(),
             questions_total, G, updates_per_step, cfg.algorithm.loss.beta, cfg.optim.lr_peak);
@@ -512,7 +515,9 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     progress.update(static_cast<uint64_t>(step), fmt::format("reward {:.3f}", reward_mean));
     maybe_inject_fault("kill_after_step", step, comm.rank());
 
-    if ((cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps == 0) || step == cfg.train.max_steps) {
+    double stop = stop_requested() ? 1.0 : 0.0;  // a scheduler's stop signal on any rank
+    comm.allreduce_sum(std::span<double>(&stop, 1));
+    if ((cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps == 0) || step == cfg.train.max_steps || stop > 0) {
       Json state{{"format", "dsmath-trainer-state-1"}, {"stage", "grpo"},     {"step", step},
                  {"world_size", world},                {"config_hash", config_hash}, {"trainer", trainer.state()},
                  {"data", sampler.state()},            {"reference_step", reference_step}, {"time", utc_now()}};
@@ -531,6 +536,11 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
         write_file_atomic(run.run_dir / "samples.jsonl", text);
       }
       log::info("checkpoint: {}", summary.checkpoint.string());
+    }
+    if (stop > 0) {
+      log::warn("stopping after step {} on a stop signal; the checkpoint is written: rerun with --resume", step);
+      summary.stopped_early = true;
+      break;
     }
   }
   progress.finish();

@@ -8,7 +8,9 @@
 namespace dsmath::rl {
 
 struct GrpoSummary {
+  int64_t start_step = 0;
   int64_t steps = 0;
+  bool stopped_early = false;
   double first_reward = 0, last_reward = 0;
   double first_accuracy = 0, last_accuracy = 0;
   std::filesystem::path checkpoint;

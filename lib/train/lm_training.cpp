@@ -10,6 +10,7 @@
 #include "core/hash.hpp"
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/stop_signal.hpp"
 #include "core/strings.hpp"
 #include "core/timer.hpp"
 #include "dist/communicator.hpp"
@@ -37,6 +38,7 @@ std::string utc_now() {
 }  // namespace
 
 TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run, const BatchSourceFactory& make_source) {
+  install_stop_handlers();
   // the backend first: its kind picks the communicator (NCCL for GPUs), its GPU the local rank
   auto backend = create_backend({cfg.runtime.device, cfg.runtime.threads, -1});
   auto communicator = create_communicator(cfg.dist, run.run_dir / ".heartbeat", backend.get());
@@ -75,6 +77,14 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
     log::info("resuming from {}", latest->string());
     Json state = load_checkpoint(*latest, model, trainer.optimizer());
     try {
+      // Samples are numbered by step x global batch: another batch size would skip or repeat data.
+      const int64_t saved_batch = state.value("global_batch_size", int64_t{cfg.train.global_batch_size});
+      const int saved_seq = state.value("seq_len", seq);
+      if (saved_batch != cfg.train.global_batch_size || saved_seq != seq)
+        fail_hint("resume with the original train.global_batch_size and data.seq_len, or start a new run from the "
+                  "checkpoint with init.from",
+                  "{} was written with global_batch_size {} and seq_len {}; this run has {} and {}", latest->string(),
+                  saved_batch, saved_seq, cfg.train.global_batch_size, seq);
       trainer.restore(state.at("trainer"));
       loader.restore(state.at("data"));
       tokens_seen = state.at("tokens_seen").get<int64_t>();
@@ -114,6 +124,7 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
             cfg.train.micro_batch_size, world, cfg.train.max_steps);
 
   TrainingSummary summary;
+  summary.start_step = trainer.step();
   const auto objective = cfg.objective ? cfg.objective : cross_entropy_objective;
   summary.steps = trainer.step();
   Progress progress(cfg.stage, static_cast<uint64_t>(cfg.train.max_steps), "steps");
@@ -174,12 +185,18 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
     progress.update(static_cast<uint64_t>(step), fmt::format("loss {:.4f}", stats.loss));
     maybe_inject_fault("kill_after_step", step, comm.rank());
     saved_last = false;
-    if ((cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps == 0) || step == cfg.train.max_steps) {
+    // a scheduler's stop signal on any rank: every rank checkpoints this step and returns
+    double stop = stop_requested() ? 1.0 : 0.0;
+    comm.allreduce_sum(std::span<double>(&stop, 1));
+    if ((cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps == 0) || step == cfg.train.max_steps ||
+        stop > 0) {
       Json state{{"format", "dsmath-trainer-state-1"},
                  {"stage", cfg.stage},
                  {"step", step},
                  {"tokens_seen", tokens_seen},
                  {"world_size", world},
+                 {"global_batch_size", cfg.train.global_batch_size},
+                 {"seq_len", seq},
                  {"config_hash", config_hash},
                  {"trainer", trainer.state()},
                  {"data", loader.state()},
@@ -188,6 +205,12 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
                                            {model, trainer.optimizer(), state, config_yaml, cfg.tokenizer, model_dtype});
       log::info("checkpoint: {}", summary.checkpoint.string());
       saved_last = true;
+    }
+    if (stop > 0) {
+      log::warn("stopping after step {} on a stop signal ({}); the checkpoint is written: rerun with --resume", step,
+                stop_signal_number() ? stop_signal_number() : -1);
+      summary.stopped_early = true;
+      break;
     }
   }
   progress.finish();

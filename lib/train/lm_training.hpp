@@ -42,7 +42,9 @@ struct LmTrainingSpec {
 };
 
 struct TrainingSummary {
-  int64_t steps = 0;
+  int64_t start_step = 0;  // the step the run resumed at (0: a fresh start)
+  int64_t steps = 0;       // the step it ended at
+  bool stopped_early = false;  // a stop signal ended it (checkpoint written)
   double first_loss = 0, last_loss = 0;
   double tokens_per_s = 0;
   std::filesystem::path checkpoint;

@@ -126,3 +126,31 @@ TEST_CASE("non-finite losses stop the run (or skip steps) and never reach a chec
   CHECK(skip.exit_code == 1);
   CHECK_THAT(skip.output, Contains("step skipped") && Contains("3 consecutive non-finite steps"));
 }
+
+TEST_CASE("a stop signal checkpoints the current step and the run resumes exactly", "[train][cli]") {
+  auto dir = test::temp_dir("pretrain_signal");
+  auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
+  const std::string args = " pretrain --config " + cfg.string() + " --set train.max_steps=300 --set checkpoint.every_steps=0";
+  REQUIRE(test::run_dsmath(args + " --run-dir " + (dir / "straight").string()).exit_code == 0);
+  // SIGTERM (what Slurm sends before preemption) once a few steps are done
+  const auto run = dir / "stopped";
+  const std::string metrics = (run / "metrics.jsonl").string();
+  auto stopped = test::run_command(std::string(DSMATH_BINARY) + args + " --run-dir " + run.string() +
+                                   " & pid=$!; while [ ! -s " + metrics + " ] || [ $(wc -l < " + metrics +
+                                   ") -lt 5 ]; do sleep 0.02; done; kill -TERM $pid; wait $pid");
+  INFO(stopped.output);
+  CHECK(stopped.exit_code == 0);
+  CHECK_THAT(stopped.output, Contains("stopped early by a signal") || Contains("pretrain: 300 steps"));
+  auto resumed = test::run_dsmath(args + " --run-dir " + run.string() + " --resume");
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(read_file(dir / "straight" / "checkpoints" / "step-0000300" / "model.safetensors") ==
+        read_file(run / "checkpoints" / "step-0000300" / "model.safetensors"));
+  // resuming with another batch size would silently skip or repeat data: refused
+  auto other = test::run_dsmath(args + " --set train.max_steps=400 --set train.global_batch_size=16 --run-dir " + run.string() +
+                                " --resume");
+  CHECK(other.exit_code == 1);
+  CHECK_THAT(other.output, Contains("global_batch_size 8") && Contains("init.from"));
+  // and a finished run has nothing to do
+  auto again = test::run_dsmath(args + " --run-dir " + run.string() + " --resume");
+  CHECK_THAT(again.output, Contains("nothing to do"));
+}
