@@ -70,39 +70,65 @@ struct MpiCommunicator::Impl {
     }
   };
 
-  void write_heartbeat() const {
+  // Heartbeats are written by the watchdog thread, at most every few seconds and only when the
+  // step or the rank's state (computing / waiting in a collective) changed: thousands of ranks
+  // rewriting a file every step would load a shared filesystem's metadata server. A rank whose
+  // main thread hangs still reports where it is.
+  int64_t reported_step = -1;
+  bool reported_waiting = false;
+  double reported_at_s = -1e9;
+  double heartbeat_interval_s() const { return std::clamp(timeout_s / 4, 0.5, 10.0); }
+  void maybe_write_heartbeat() {
+    const int64_t s = step.load();
+    const bool waiting = current_op != nullptr;
+    if ((s == reported_step && waiting == reported_waiting) || now_s() - reported_at_s < heartbeat_interval_s()) return;
+    reported_step = s;
+    reported_waiting = waiting;
+    reported_at_s = now_s();
+    write_heartbeat(s, waiting);
+  }
+
+  void write_heartbeat(int64_t s, bool waiting) const {
     if (heartbeat_dir.empty()) return;
     try {
       write_file_atomic(heartbeat_dir / ("rank-" + std::to_string(rank)),
-                        fmt::format("{} {:.3f}\n", step.load(), static_cast<double>(std::time(nullptr))));
+                        fmt::format("{} {:.3f} {}\n", s, static_cast<double>(std::time(nullptr)), waiting ? "waiting" : "computing"));
     } catch (const Error&) {
       // heartbeats are diagnostics; a full disk must not stop training here
     }
   }
 
+  // Ranks that are behind in steps, or at this step but not inside a collective, are the ones
+  // the others wait for.
   std::string peer_report() const {
     if (heartbeat_dir.empty()) return "no heartbeat directory to tell which rank";
-    std::vector<std::string> behind;
+    std::vector<std::string> suspects;
     const int64_t mine = step.load();
     for (int r = 0; r < world; ++r) {
       if (r == rank) continue;
       std::ifstream in(heartbeat_dir / ("rank-" + std::to_string(r)));
       int64_t s = -1;
       double t = 0;
-      if (!(in >> s >> t)) {
-        behind.push_back(fmt::format("rank {} (no heartbeat)", r));
-      } else if (s < mine) {
-        behind.push_back(fmt::format("rank {} (last at step {}, {:.0f} s ago)", r, s, static_cast<double>(std::time(nullptr)) - t));
+      std::string state;
+      if (!(in >> s >> t >> state)) {
+        suspects.push_back(fmt::format("rank {} (no heartbeat)", r));
+      } else if (s < mine || (s == mine && state != "waiting")) {
+        suspects.push_back(fmt::format("rank {} (last at step {}, {}, {:.0f} s ago)", r, s,
+                                       state == "waiting" ? "in a collective" : "not in a collective",
+                                       static_cast<double>(std::time(nullptr)) - t));
       }
     }
-    return behind.empty() ? "every rank reported this step; one of them hangs inside it" : "behind: " + join(behind, ", ");
+    return suspects.empty() ? "every rank is waiting in a collective at this step"
+                            : "waiting for: " + join(suspects, ", ");
   }
 
   void watch() {
     std::unique_lock lock(mutex);
     while (!stop) {
       wake.wait_for(lock, std::chrono::milliseconds(500));
-      if (stop || current_op == nullptr) continue;
+      if (stop) break;
+      maybe_write_heartbeat();
+      if (current_op == nullptr) continue;
       const double waited = now_s() - op_started_s;
       if (waited < timeout_s) continue;
       const std::string report = peer_report();
@@ -135,7 +161,7 @@ MpiCommunicator::MpiCommunicator(double timeout_s, std::filesystem::path heartbe
   if (!impl_->heartbeat_dir.empty()) {
     if (impl_->rank == 0) make_directories(impl_->heartbeat_dir);
     MPI_Barrier(MPI_COMM_WORLD);
-    impl_->write_heartbeat();
+    impl_->write_heartbeat(0, false);
   }
   log::set_rank(impl_->rank, impl_->world);
   impl_->watchdog = std::thread([this] { impl_->watch(); });
@@ -162,10 +188,7 @@ int MpiCommunicator::world_size() const { return impl_->world; }
 int MpiCommunicator::local_rank() const { return impl_->local_rank; }
 std::string MpiCommunicator::name() const { return fmt::format("MPI ({} ranks)", impl_->world); }
 
-void MpiCommunicator::note_step(int64_t step) {
-  impl_->step = step;
-  impl_->write_heartbeat();
-}
+void MpiCommunicator::note_step(int64_t step) { impl_->step = step; }
 
 void MpiCommunicator::allreduce_sum(Tensor data, int64_t n) {
   Impl::Scope scope(*impl_, "all-reduce of gradients");
