@@ -1,11 +1,15 @@
 // dsmath: one binary, one subcommand per pipeline stage (DESIGN.md section 1).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/strings.hpp"
 #include "dist/launch.hpp"
 
 int main(int argc, char** argv) {
@@ -22,6 +26,19 @@ int main(int argc, char** argv) {
   });
 
   dsmath::app::register_all_commands(app);
+
+  // CLI11 answers an unknown command with "A subcommand is required"; name it and suggest one.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      const std::string guess = dsmath::closest_match(argv[1], names);
+      std::fprintf(stderr, "dsmath: error: unknown command '%s'\nhint: %s\n", argv[1],
+                   guess.empty() ? ("commands: " + dsmath::join(names, ", ")).c_str()
+                                 : ("did you mean '" + guess + "'? (dsmath --help lists the commands)").c_str());
+      return 1;
+    }
+  }
 
   try {
     app.parse(argc, argv);
