@@ -15,11 +15,13 @@ void token_logprobs_forward(float* logp, float* entropy, const float* logits, co
     const float* x = logits + r * vocab;
     float m = -std::numeric_limits<float>::infinity();
     for (int i = 0; i < vocab; ++i) m = std::max(m, x[i]);
+    // exponentials in fp32 (each within an ulp), sums in fp64 (the vocabulary is long)
     double sum = 0.0, weighted = 0.0;
     for (int i = 0; i < vocab; ++i) {
-      const double e = std::exp(static_cast<double>(x[i]) - m);
+      const float d = x[i] - m;
+      const float e = std::exp(d);
       sum += e;
-      weighted += e * (static_cast<double>(x[i]) - m);
+      weighted += static_cast<double>(e) * d;
     }
     const double lse = m + std::log(sum);
     logp[r] = targets[r] < 0 ? 0.0f : static_cast<float>(static_cast<double>(x[targets[r]]) - lse);
@@ -41,12 +43,12 @@ void token_logprobs_backward(float* dlogits, const float* logits, const int32_t*
     float m = -std::numeric_limits<float>::infinity();
     for (int i = 0; i < vocab; ++i) m = std::max(m, x[i]);
     double sum = 0.0;
-    for (int i = 0; i < vocab; ++i) sum += std::exp(static_cast<double>(x[i]) - m);
-    const double log_sum = std::log(sum);
+    for (int i = 0; i < vocab; ++i) sum += std::exp(x[i] - m);
+    const float shift = static_cast<float>(m + std::log(sum));
     const float g = dlogp[r];
     const int target = targets[r];
     for (int i = 0; i < vocab; ++i) {
-      const float p = static_cast<float>(std::exp(static_cast<double>(x[i]) - m - log_sum));
+      const float p = std::exp(x[i] - shift);
       dx[i] = -g * p;  // may overwrite x[i] (aliasing allowed): x[i] is not read again
     }
     dx[target] += g;
