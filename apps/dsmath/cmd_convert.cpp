@@ -28,7 +28,7 @@ void convert(const ConvertOptions& o, const std::string& direction) {
   const ModelConfig config = read_hf_config(in);
   const std::vector<float> weights = read_hf_weights(in, config);
   const std::string tokenizer = o.tokenizer.empty() ? (in / "tokenizer.json").string() : o.tokenizer;
-  if (fs::exists(tokenizer)) check_tokenizer_fits(Tokenizer::load(tokenizer), config, in.string());
+  if (fs::exists(tokenizer)) check_tokenizer_fits(Tokenizer::load(tokenizer), config.vocab_size, in.string());
   make_directories(out);
   write_hf_model(out, config, weights, parse_weight_dtype(o.dtype));
   int copied = 0;

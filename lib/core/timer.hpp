@@ -1,5 +1,6 @@
 #pragma once
 #include <chrono>
+#include <string>
 
 namespace dsmath {
 
@@ -14,5 +15,8 @@ class Stopwatch {
   using clock = std::chrono::steady_clock;
   clock::time_point start_;
 };
+
+// "2026-11-24T21:45:00Z": wall-clock time for metrics lines and trainer state.
+std::string utc_timestamp();
 
 }  // namespace dsmath

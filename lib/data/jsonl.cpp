@@ -2,11 +2,14 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 
 namespace dsmath {
 
-LineReader::LineReader(const std::filesystem::path& path) : path_(path) {
+LineReader::LineReader(const std::filesystem::path& path, size_t max_line_bytes)
+    : path_(path), max_line_bytes_(max_line_bytes) {
   if (!std::filesystem::exists(path)) fail_hint("check the path", "input file '{}' does not exist", path.string());
   gz_ = gzopen(path.c_str(), "rb");
   if (gz_ == nullptr) fail("cannot open '{}'", path.string());
@@ -47,16 +50,33 @@ bool LineReader::next(std::string& line) {
       pos_ = nl + 1;
       break;
     }
-    if (!fill()) {
+    const bool too_long = max_line_bytes_ > 0 && buffer_.size() - pos_ > max_line_bytes_;
+    if (too_long || !fill()) {
       if (pos_ >= buffer_.size()) return false;
-      line.assign(buffer_, pos_, std::string::npos);  // last line without '\n'
-      bytes_read_ += buffer_.size() - pos_;
-      pos_ = buffer_.size();
+      // the last line without '\n', or a piece of an over-long one
+      const size_t take = max_line_bytes_ > 0 ? std::min(buffer_.size() - pos_, max_line_bytes_) : buffer_.size() - pos_;
+      line.assign(buffer_, pos_, take);
+      bytes_read_ += take;
+      pos_ += take;
       break;
     }
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   ++line_number_;
+  return true;
+}
+
+bool LineReader::read_bytes(uint64_t n, std::string& out) {
+  out.clear();
+  while (out.size() < n) {
+    if (pos_ >= buffer_.size() && !fill()) return false;
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(n - out.size(), buffer_.size() - pos_));
+    out.append(buffer_, pos_, take);
+    line_number_ += static_cast<uint64_t>(std::count(buffer_.begin() + static_cast<ptrdiff_t>(pos_),
+                                                     buffer_.begin() + static_cast<ptrdiff_t>(pos_ + take), '\n'));
+    pos_ += take;
+    bytes_read_ += take;
+  }
   return true;
 }
 

@@ -17,13 +17,18 @@ namespace dsmath {
 
 class LineReader {
  public:
-  explicit LineReader(const std::filesystem::path& path);
+  // max_line_bytes > 0 cuts longer lines into pieces of that size (for formats where a huge
+  // "line" is garbage, e.g. WARC headers); 0 = no limit.
+  explicit LineReader(const std::filesystem::path& path, size_t max_line_bytes = 0);
   ~LineReader();
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
   // Next line without its '\n' (and '\r'); false at end of file.
   bool next(std::string& line);
+  // The next n bytes whatever they hold (a WARC record body); false if the file ends first.
+  // Newlines inside count towards line_number().
+  bool read_bytes(uint64_t n, std::string& out);
   uint64_t line_number() const { return line_number_; }  // 1-based number of the last line read
   uint64_t bytes_read() const { return bytes_read_; }    // uncompressed bytes consumed so far
   const std::filesystem::path& path() const { return path_; }
@@ -32,6 +37,7 @@ class LineReader {
  private:
   bool fill();
   std::filesystem::path path_;
+  size_t max_line_bytes_ = 0;
   void* gz_ = nullptr;
   std::string buffer_;
   size_t pos_ = 0;

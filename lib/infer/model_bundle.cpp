@@ -8,13 +8,6 @@ namespace dsmath {
 
 namespace fs = std::filesystem;
 
-void check_tokenizer_fits(const Tokenizer& tokenizer, const ModelConfig& config, const std::string& model_source) {
-  if (tokenizer.vocab_size() > static_cast<uint32_t>(config.vocab_size))
-    fail_hint("use the tokenizer the model was trained with",
-              "tokenizer '{}' defines {} ids but model '{}' has only {} embedding rows (tokenizer/model mismatch)",
-              tokenizer.source(), tokenizer.vocab_size(), model_source, config.vocab_size);
-}
-
 ModelBundle load_model_bundle(const fs::path& path, Backend& backend, const std::string& tokenizer_path,
                               bool require_tokenizer, TransformerOptions options) {
   ModelBundle b;
@@ -25,7 +18,7 @@ ModelBundle load_model_bundle(const fs::path& path, Backend& backend, const std:
   const fs::path tok = tokenizer_path.empty() ? b.dir / "tokenizer.json" : fs::path(tokenizer_path);
   if (fs::exists(tok)) {
     b.tokenizer = Tokenizer::load(tok);
-    check_tokenizer_fits(*b.tokenizer, config, b.dir.string());
+    check_tokenizer_fits(*b.tokenizer, config.vocab_size, b.dir.string());
   } else if (require_tokenizer || !tokenizer_path.empty()) {
     fail_hint("pass --tokenizer path/to/tokenizer.json", "no tokenizer: '{}' does not exist", tok.string());
   }

@@ -12,10 +12,6 @@
 
 namespace dsmath {
 
-// Checks that every id the tokenizer defines has an embedding row (fewer ids than rows is
-// normal: DeepSeek's tokenizer defines 100015 ids for 102400 rows).
-void check_tokenizer_fits(const Tokenizer& tokenizer, const ModelConfig& config, const std::string& model_source);
-
 struct ModelBundle {
   std::filesystem::path dir;
   std::unique_ptr<Transformer> model;

@@ -115,13 +115,6 @@ Objective grpo_objective(const std::vector<const RolloutSample*>& samples, const
 
 namespace {
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 std::vector<float> read_flat_weights(const fs::path& file, int64_t expected) {
   SafetensorsReader r(file);
   auto w = r.read_f32("weights");
@@ -202,19 +195,11 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
               "{} samples per rank do not split into {} minibatches", samples_here, cfg.algorithm.minibatches);
 
   // tokenizer, policy, reference
-  const std::string tokenizer_path =
-      !cfg.tokenizer.empty() ? cfg.tokenizer
-      : (!cfg.init.from.empty() && fs::exists(cfg.init.from)) ? (resolve_model_dir(cfg.init.from) / "tokenizer.json").string()
-                                                               : "";
-  if (tokenizer_path.empty() || !fs::exists(tokenizer_path))
-    fail_hint("set tokenizer: path/to/tokenizer.json, or init.from a model directory that has one",
-              "GRPO needs the tokenizer{}", tokenizer_path.empty() ? "" : " ('" + tokenizer_path + "' does not exist)");
+  const std::string tokenizer_path = resolve_tokenizer_path(cfg.tokenizer, cfg.init, "GRPO renders its prompts with it");
   const Tokenizer tokenizer = Tokenizer::load(tokenizer_path);
   const ChatFormat chat = ChatFormat::for_tokenizer(tokenizer);
   const ModelConfig model_config = resolve_model_config(cfg.model, cfg.init);
-  if (tokenizer.vocab_size() > static_cast<uint32_t>(model_config.vocab_size))
-    fail_hint("use the tokenizer the model was trained with", "tokenizer '{}' defines {} ids but the model has {} embedding rows",
-              tokenizer_path, tokenizer.vocab_size(), model_config.vocab_size);
+  check_tokenizer_fits(tokenizer, model_config.vocab_size, cfg.init.from);
   Transformer policy(model_config, *backend, {true, cfg.train.recompute_activations, cfg.train.head_chunk_rows});
   const bool use_kl = cfg.algorithm.loss.beta > 0;
   std::unique_ptr<Transformer> reference;
@@ -467,7 +452,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
               {"time_training_s", t_train},
               {"step_time_s", step_clock.seconds()},
               {"rollout_tokens_per_s", sums[3] / std::max(1e-9, t_gen) / world},
-              {"time", utc_now()}};
+              {"time", utc_timestamp()}};
     for (size_t k = 0; k < cfg.rewards.size(); ++k) line["reward_" + cfg.rewards[k].kind + "_mean"] = by_source[k] / n;
 
     // 7. iterative RL: rule-labelled samples for the reward model; reference refresh
@@ -520,7 +505,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     if ((cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps == 0) || step == cfg.train.max_steps || stop > 0) {
       Json state{{"format", "dsmath-trainer-state-1"}, {"stage", "grpo"},     {"step", step},
                  {"world_size", world},                {"config_hash", config_hash}, {"trainer", trainer.state()},
-                 {"data", sampler.state()},            {"reference_step", reference_step}, {"time", utc_now()}};
+                 {"data", sampler.state()},            {"reference_step", reference_step}, {"time", utc_timestamp()}};
       CheckpointContents contents{policy, trainer.optimizer(), state, config_yaml, tokenizer_path, model_dtype};
       contents.extra_files = [&](const fs::path& dir) {
         if (reference && reference_step > 0) write_flat_weights(dir / "reference.safetensors", reference->get_parameters());

@@ -1,7 +1,5 @@
 #include "select/wet_reader.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <charconv>
 #include <optional>
@@ -13,7 +11,6 @@
 namespace dsmath::select {
 namespace {
 
-constexpr size_t kChunkBytes = 1 << 20;
 constexpr size_t kMaxLineBytes = 1 << 20;  // a longer "line" in a header is garbage; it is cut here
 constexpr uint64_t kMalformedLogged = 10;   // per file; the rest are only counted
 
@@ -43,78 +40,14 @@ bool is_wet_path(const std::filesystem::path& path) {
   return name.ends_with(".wet") || name.ends_with(".warc");
 }
 
-WetReader::WetReader(const std::filesystem::path& path) : path_(path) {
-  if (!std::filesystem::exists(path)) fail_hint("check the path", "input file '{}' does not exist", path.string());
-  gz_ = gzopen(path.c_str(), "rb");
-  if (gz_ == nullptr) fail("cannot open '{}'", path.string());
-  gzbuffer(static_cast<gzFile>(gz_), 1 << 20);
-}
-
-WetReader::~WetReader() {
-  if (gz_ != nullptr) gzclose(static_cast<gzFile>(gz_));
-}
-
-bool WetReader::fill() {
-  if (eof_) return false;
-  buffer_.erase(0, pos_);
-  pos_ = 0;
-  const size_t old = buffer_.size();
-  buffer_.resize(old + kChunkBytes);
-  const int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + old, static_cast<unsigned>(kChunkBytes));
-  if (n < 0) {
-    int errnum = 0;
-    const char* msg = gzerror(static_cast<gzFile>(gz_), &errnum);
-    fail_hint("the file may be truncated or not gzip", "error reading '{}' near line {}: {}", path_.string(),
-              line_ + 1, msg);
-  }
-  buffer_.resize(old + static_cast<size_t>(n));
-  if (n == 0) eof_ = true;
-  return n > 0;
-}
-
-bool WetReader::read_line(std::string& line) {
-  while (true) {
-    const size_t nl = buffer_.find('\n', pos_);
-    if (nl != std::string::npos) {
-      line.assign(buffer_, pos_, nl - pos_);
-      bytes_read_ += nl - pos_ + 1;
-      pos_ = nl + 1;
-      break;
-    }
-    if (buffer_.size() - pos_ > kMaxLineBytes || !fill()) {
-      if (pos_ >= buffer_.size()) return false;
-      const size_t take = std::min(buffer_.size() - pos_, kMaxLineBytes);
-      line.assign(buffer_, pos_, take);
-      bytes_read_ += take;
-      pos_ += take;
-      break;
-    }
-  }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  ++line_;
-  return true;
-}
-
-bool WetReader::read_bytes(uint64_t n, std::string& out) {
-  out.clear();
-  while (out.size() < n) {
-    if (pos_ >= buffer_.size() && !fill()) return false;
-    const size_t take = std::min<uint64_t>(n - out.size(), buffer_.size() - pos_);
-    out.append(buffer_, pos_, take);
-    line_ += static_cast<uint64_t>(std::count(buffer_.begin() + static_cast<ptrdiff_t>(pos_),
-                                              buffer_.begin() + static_cast<ptrdiff_t>(pos_ + take), '\n'));
-    pos_ += take;
-    bytes_read_ += take;
-  }
-  return true;
-}
+WetReader::WetReader(const std::filesystem::path& path) : lines_(path, kMaxLineBytes) {}
 
 void WetReader::report_malformed(uint64_t line, const std::string& why) {
   ++malformed_;
   if (malformed_ <= kMalformedLogged)
-    log::warn("{}:{}: skipping malformed WARC record: {}", path_.string(), line, why);
+    log::warn("{}:{}: skipping malformed WARC record: {}", lines_.path().string(), line, why);
   if (malformed_ == kMalformedLogged)
-    log::warn("{}: further malformed records are only counted", path_.string());
+    log::warn("{}: further malformed records are only counted", lines_.path().string());
 }
 
 bool WetReader::skip_to_next_version_line(std::string& line) {
@@ -136,12 +69,12 @@ bool WetReader::next(WetRecord& record) {
         if (!read_line(line)) return false;
       } while (trim(line).empty());
       if (!starts_with(line, "WARC/")) {
-        report_malformed(line_, fmt::format("expected a version line 'WARC/1.0', found '{}'", preview(line)));
+        report_malformed(lines_.line_number(), fmt::format("expected a version line 'WARC/1.0', found '{}'", preview(line)));
         if (!skip_to_next_version_line(line)) return false;
       }
     }
     have_pending_version_line_ = false;
-    const uint64_t record_line = line_;
+    const uint64_t record_line = lines_.line_number();
     std::string type, url, date, id;
     std::optional<uint64_t> content_length;
     std::string problem;
@@ -158,7 +91,7 @@ bool WetReader::next(WetRecord& record) {
       }
       const size_t colon = line.find(':');
       if (colon == std::string::npos) {
-        problem = fmt::format("header line {} has no ':' ('{}')", line_, preview(line));
+        problem = fmt::format("header line {} has no ':' ('{}')", lines_.line_number(), preview(line));
         break;
       }
       const std::string_view name = trim(std::string_view(line).substr(0, colon));
@@ -194,7 +127,7 @@ bool WetReader::next(WetRecord& record) {
       if (!have_pending_version_line_ && !skip_to_next_version_line(line)) return false;
       continue;
     }
-    if (!read_bytes(*content_length, content)) {
+    if (!lines_.read_bytes(*content_length, content)) {
       report_malformed(record_line, fmt::format("the content is cut short: Content-Length {} but the file ends after {} bytes",
                                                 *content_length, content.size()));
       return false;

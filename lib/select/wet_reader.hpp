@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <string>
 
+#include "data/jsonl.hpp"
+
 namespace dsmath::select {
 
 struct WetRecord {
@@ -26,9 +28,6 @@ struct WetRecord {
 class WetReader {
  public:
   explicit WetReader(const std::filesystem::path& path);
-  ~WetReader();
-  WetReader(const WetReader&) = delete;
-  WetReader& operator=(const WetReader&) = delete;
 
   // Next conversion record; false at the end of the file. Other record types are skipped.
   bool next(WetRecord& record);
@@ -36,27 +35,19 @@ class WetReader {
   uint64_t records() const { return records_; }            // every well-formed record, any type
   uint64_t conversions() const { return conversions_; }    // pages returned
   uint64_t malformed() const { return malformed_; }
-  uint64_t bytes_read() const { return bytes_read_; }       // uncompressed
-  const std::filesystem::path& path() const { return path_; }
+  uint64_t bytes_read() const { return lines_.bytes_read(); }  // uncompressed
+  const std::filesystem::path& path() const { return lines_.path(); }
 
   // Content-Length above this is treated as malformed (a corrupt header would otherwise make
   // the reader swallow the rest of the file).
   static constexpr uint64_t kMaxContentBytes = 256ull << 20;
 
  private:
-  bool fill();
-  bool read_line(std::string& line);  // without "\r\n"; false at end of file
-  bool read_bytes(uint64_t n, std::string& out);
+  bool read_line(std::string& line) { return lines_.next(line); }  // without "\r\n"; false at end of file
   void report_malformed(uint64_t line, const std::string& why);
   bool skip_to_next_version_line(std::string& line);
 
-  std::filesystem::path path_;
-  void* gz_ = nullptr;
-  std::string buffer_;
-  size_t pos_ = 0;
-  bool eof_ = false;
-  uint64_t line_ = 0;  // lines consumed so far
-  uint64_t bytes_read_ = 0;
+  LineReader lines_;  // gzip or plain; line_number() = lines consumed so far
   uint64_t records_ = 0;
   uint64_t conversions_ = 0;
   uint64_t malformed_ = 0;

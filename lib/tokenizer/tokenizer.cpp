@@ -383,4 +383,11 @@ std::string Tokenizer::decode(std::span<const uint32_t> ids, bool skip_special_t
   return repair_utf8(bytes);
 }
 
+void check_tokenizer_fits(const Tokenizer& tokenizer, int embedding_rows, const std::string& model_source) {
+  if (tokenizer.vocab_size() > static_cast<uint32_t>(embedding_rows))
+    fail_hint("use the tokenizer the model was trained with",
+              "tokenizer '{}' defines {} ids but model '{}' has only {} embedding rows (tokenizer/model mismatch)",
+              tokenizer.source(), tokenizer.vocab_size(), model_source, embedding_rows);
+}
+
 }  // namespace dsmath

@@ -103,4 +103,8 @@ class Tokenizer {
   std::string source_;
 };
 
+// Every id the tokenizer defines must have an embedding row in the model it feeds (fewer ids
+// than rows is normal: DeepSeek's tokenizer defines 100015 ids for a 102400-row embedding).
+void check_tokenizer_fits(const Tokenizer& tokenizer, int embedding_rows, const std::string& model_source);
+
 }  // namespace dsmath

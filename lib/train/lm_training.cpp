@@ -26,17 +26,6 @@ namespace dsmath {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-}  // namespace
-
 TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run, const BatchSourceFactory& make_source) {
   install_stop_handlers();
   // the backend first: its kind picks the communicator (NCCL for GPUs), its GPU the local rank
@@ -176,7 +165,7 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
               {"mfu", mfu},
               {"memory_bytes", backend->memory_in_use()},
               {"skipped", stats.skipped},
-              {"time", utc_now()}};
+              {"time", utc_timestamp()}};
     if (comm.is_root()) metrics.write(line);
     if (step % cfg.train.log_every == 0 || step == cfg.train.max_steps)
       log::info("step {}/{} | loss {:.4f} | lr {:.3e} | grad norm {:.3f} | {} tok/s | MFU {:.1f}%{}", step,
@@ -200,7 +189,7 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
                  {"config_hash", config_hash},
                  {"trainer", trainer.state()},
                  {"data", loader.state()},
-                 {"time", utc_now()}};
+                 {"time", utc_timestamp()}};
       summary.checkpoint = save_checkpoint(store, comm, step,
                                            {model, trainer.optimizer(), state, config_yaml, cfg.tokenizer, model_dtype});
       log::info("checkpoint: {}", summary.checkpoint.string());

@@ -49,4 +49,15 @@ std::vector<float> initialize_weights(Transformer& model, const InitConfig& init
   return weights;
 }
 
+std::string resolve_tokenizer_path(const std::string& configured, const InitConfig& init, const std::string& why) {
+  const std::string path = !configured.empty() ? configured
+                           : (!init.from.empty() && std::filesystem::exists(init.from))
+                               ? (resolve_model_dir(init.from) / "tokenizer.json").string()
+                               : "";
+  if (path.empty() || !std::filesystem::exists(path))
+    fail_hint("set tokenizer: path/to/tokenizer.json, or init.from a model directory that has one", "no tokenizer{}: {}",
+              path.empty() ? "" : " ('" + path + "' does not exist)", why);
+  return path;
+}
+
 }  // namespace dsmath

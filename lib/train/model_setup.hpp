@@ -7,6 +7,7 @@
 
 #include "model/model_config.hpp"
 #include "model/transformer.hpp"
+#include "tokenizer/tokenizer.hpp"
 #include "train/train_config.hpp"
 
 namespace dsmath {
@@ -17,5 +18,9 @@ ModelConfig resolve_model_config(const ModelConfig& configured, const InitConfig
 // Loads or draws the initial weights into the model; returns them as fp32 host values (the
 // optimizer's master copy starts from these, not from a rounded device copy).
 std::vector<float> initialize_weights(Transformer& model, const InitConfig& init);
+
+// The tokenizer.json a stage uses: `configured`, else the one beside init.from's weights. `why`
+// completes the error when there is none ("SFT renders conversations with it").
+std::string resolve_tokenizer_path(const std::string& configured, const InitConfig& init, const std::string& why);
 
 }  // namespace dsmath

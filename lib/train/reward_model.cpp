@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "io/hf_model.hpp"
+#include "train/model_setup.hpp"
 #include "train/packed_dataset.hpp"
 #include "train/reward_data.hpp"
 
@@ -101,12 +102,7 @@ std::vector<std::vector<float>> RewardScorer::score(std::span<const std::string>
 
 TrainingSummary run_rm_training(const RmConfig& cfg, const RunOptions& run) {
   const std::string tokenizer_path =
-      !cfg.tokenizer.empty() ? cfg.tokenizer
-      : (!cfg.init.from.empty() && fs::exists(cfg.init.from)) ? (resolve_model_dir(cfg.init.from) / "tokenizer.json").string()
-                                                               : "";
-  if (tokenizer_path.empty() || !fs::exists(tokenizer_path))
-    fail_hint("set tokenizer: path/to/tokenizer.json, or init.from a model directory that has one",
-              "a reward model needs the tokenizer to render solutions{}", tokenizer_path.empty() ? "" : " ('" + tokenizer_path + "' does not exist)");
+      resolve_tokenizer_path(cfg.tokenizer, cfg.init, "a reward model renders solutions with the chat format");
   const Tokenizer tokenizer = Tokenizer::load(tokenizer_path);
   size_t skipped = 0;
   const auto eval_records = load_reward_records(cfg.data.eval, cfg.data, skipped);
@@ -140,9 +136,7 @@ TrainingSummary run_rm_training(const RmConfig& cfg, const RunOptions& run) {
     };
   }
   return run_lm_training(spec, run, [&](const ModelConfig& model) -> std::unique_ptr<BatchSource> {
-    if (tokenizer.vocab_size() > static_cast<uint32_t>(model.vocab_size))
-      fail_hint("use the tokenizer the model was trained with", "tokenizer '{}' defines {} ids but the model has {} embedding rows",
-                tokenizer_path, tokenizer.vocab_size(), model.vocab_size);
+    check_tokenizer_fits(tokenizer, model.vocab_size, cfg.init.from);
     size_t invalid = 0, truncated = 0, dropped = 0;
     const auto records = load_reward_records(cfg.data.train, cfg.data, invalid);
     auto examples = reward_examples(records, cfg.data, tokenizer, truncated, dropped);

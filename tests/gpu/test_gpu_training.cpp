@@ -16,17 +16,6 @@ using namespace dsmath;
 using namespace dsmath::test;
 using Catch::Contains;
 
-namespace {
-std::vector<Json> read_metrics(const std::filesystem::path& run_dir) {
-  std::vector<Json> lines;
-  std::ifstream in(run_dir / "metrics.jsonl");
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) lines.push_back(Json::parse(line));
-  return lines;
-}
-}  // namespace
-
 TEST_CASE("gpu: the tiny model's first 10 training steps match the CPU backend's losses", "[gpu]") {
   DSMATH_SKIP_WITHOUT_GPU();
   auto dir = temp_dir("gpu_vs_cpu");

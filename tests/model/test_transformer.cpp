@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "backend/cpu/cpu_backend.hpp"
-#include "gradcheck.hpp"
+#include "model_gradcheck.hpp"
 #include "model/transformer.hpp"
 
 using namespace dsmath;
@@ -82,16 +82,7 @@ TEST_CASE("whole-model gradient matches finite differences", "[model]") {
   auto grads = m.get_grads();
   auto params = m.get_parameters();
   // every tensor, a few entries each
-  std::vector<size_t> idx;
-  Rng rng(3);
-  for (const auto& t : m.layout().tensors())
-    for (int k = 0; k < 6; ++k) idx.push_back(static_cast<size_t>(t.offset + static_cast<int64_t>(rng.below(t.numel))));
-  auto loss = [&] {
-    m.set_parameters(params);
-    return mean_nll(m, b);
-  };
-  auto numeric = numerical_gradient(params, loss, 1e-2, idx);
-  CHECK(relative_error(pick<float>(grads, idx), numeric) < 5e-3);
+  CHECK(model_gradient_error(m, params, grads, [&] { return mean_nll(m, b); }, 6, 3) < 5e-3);
 }
 
 TEST_CASE("recomputed activations and chunked heads give the same gradients", "[model]") {
@@ -168,14 +159,9 @@ TEST_CASE("a scalar head (reward model) has HF's score layout and exact gradient
   m.forward(b, true);
   m.backward(dvalues);
   auto grads = m.get_grads();
-  std::vector<size_t> idx;
-  Rng rng(5);
-  for (const auto& t : m.layout().tensors())
-    for (int k = 0; k < 6; ++k) idx.push_back(static_cast<size_t>(t.offset + static_cast<int64_t>(rng.below(t.numel))));
   auto loss = [&] {
-    m.set_parameters(params);
     m.forward(b, false);
     return test::weighted_sum(m.logprobs(), dvalues);
   };
-  CHECK(test::relative_error(test::pick<float>(grads, idx), test::numerical_gradient(params, loss, 1e-2, idx)) < 5e-3);
+  CHECK(test::model_gradient_error(m, params, grads, loss, 6, 5) < 5e-3);
 }

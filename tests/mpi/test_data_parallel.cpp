@@ -13,15 +13,6 @@ using namespace dsmath;
 using Catch::Contains;
 
 namespace {
-std::vector<Json> metrics(const fs::path& run) {
-  std::vector<Json> out;
-  std::ifstream in(run / "metrics.jsonl");
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) out.push_back(Json::parse(line));
-  return out;
-}
-
 std::vector<float> final_weights(const fs::path& run, int step) {
   SafetensorsReader r(run / "checkpoints" / CheckpointStore::step_name(step) / "model.safetensors");
   std::vector<float> all;
@@ -63,7 +54,7 @@ TEST_CASE("two ranks with micro-batch B train like one rank with 2B, with and wi
     INFO(two.output);
     REQUIRE(two.exit_code == 0);
     CHECK_THAT(two.output, Contains("MPI (2 ranks)"));
-    auto a = metrics(f.dir / "one"), b = metrics(run);
+    auto a = test::read_metrics(f.dir / "one"), b = test::read_metrics(run);
     REQUIRE(a.size() == 6);
     REQUIRE(b.size() == 6);
     for (size_t i = 0; i < a.size(); ++i) CHECK(b[i]["loss"].get<double>() == Approx(a[i]["loss"].get<double>()).epsilon(1e-5));

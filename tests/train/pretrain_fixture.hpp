@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include "core/json.hpp"
 #include "core/rng.hpp"
 #include "data/token_shard.hpp"
 #include "test_util.hpp"
@@ -40,6 +41,16 @@ inline std::filesystem::path tiny_pretrain_config(const std::filesystem::path& d
                          "runtime: {device: cpu, threads: 1}\n"
                       << extra;
   return path;
+}
+
+// The lines of RUN/metrics.jsonl.
+inline std::vector<Json> read_metrics(const std::filesystem::path& run_dir) {
+  std::vector<Json> lines;
+  std::ifstream in(run_dir / "metrics.jsonl");
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) lines.push_back(Json::parse(line));
+  return lines;
 }
 
 }  // namespace dsmath::test

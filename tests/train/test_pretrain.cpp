@@ -13,16 +13,6 @@
 using namespace dsmath;
 using Catch::Contains;
 
-namespace {
-std::vector<Json> read_metrics(const fs::path& run_dir) {
-  std::vector<Json> lines;
-  std::ifstream in(run_dir / "metrics.jsonl");
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) lines.push_back(Json::parse(line));
-  return lines;
-}
-}  // namespace
 
 TEST_CASE("pretraining on a repetitive stream drives the loss well below its start", "[train]") {
   auto dir = test::temp_dir("pretrain_learns");
@@ -33,7 +23,7 @@ TEST_CASE("pretraining on a repetitive stream drives the loss well below its sta
   // uniform guessing over 64 tokens costs ln 64 = 4.16 nats
   CHECK(s.first_loss == Approx(std::log(64.0)).margin(0.3));
   CHECK(s.last_loss < 0.3 * s.first_loss);
-  auto metrics = read_metrics(dir / "run");
+  auto metrics = test::read_metrics(dir / "run");
   REQUIRE(metrics.size() == 40);
   for (const char* key : {"step", "loss", "lr", "grad_norm", "tokens", "tokens_per_s", "step_time_s", "mfu", "memory_bytes"})
     CHECK(metrics.back().contains(key));
@@ -65,7 +55,7 @@ TEST_CASE("a run killed at any point resumes to exactly the uninterrupted result
     REQUIRE(resumed.exit_code == 0);
     CHECK_THAT(resumed.output, Contains("resuming from"));
     // same losses step by step (the printed doubles round-trip exactly)
-    auto a = read_metrics(dir / "straight"), b = read_metrics(run_dir);
+    auto a = test::read_metrics(dir / "straight"), b = test::read_metrics(run_dir);
     REQUIRE(a.size() == b.size());
     for (size_t i = 0; i < a.size(); ++i) {
       CHECK(a[i]["step"] == b[i]["step"]);

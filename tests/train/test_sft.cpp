@@ -5,7 +5,7 @@
 #include <map>
 
 #include "config/load.hpp"
-#include "gradcheck.hpp"
+#include "model_gradcheck.hpp"
 #include "sft_fixture.hpp"
 #include "tokenizer/chat_template.hpp"
 #include "train/objectives.hpp"
@@ -135,17 +135,12 @@ TEST_CASE("the SFT loss counts response tokens only, and its gradient matches fi
   m.forward(b, true);
   m.backward(dlogp);
   auto grads = m.get_grads();
-  std::vector<size_t> idx;
-  Rng rng(9);
-  for (const auto& t : m.layout().tensors())
-    for (int k = 0; k < 5; ++k) idx.push_back(static_cast<size_t>(t.offset + static_cast<int64_t>(rng.below(t.numel))));
   auto loss_fn = [&] {
-    m.set_parameters(params);
     m.forward(b, false);
     std::vector<float> unused(static_cast<size_t>(b.size()));
     return ce(b, m.logprobs(), unused);
   };
-  CHECK(test::relative_error(test::pick<float>(grads, idx), test::numerical_gradient(params, loss_fn, 1e-2, idx)) < 5e-3);
+  CHECK(test::model_gradient_error(m, params, grads, loss_fn, 5, 9) < 5e-3);
 }
 
 TEST_CASE("bad SFT records are errors with file:line, or skipped and counted", "[sft]") {
