@@ -74,6 +74,15 @@ void CudaBackend::synchronize() {
   DSMATH_CUDA(cudaStreamSynchronize(stream_), "synchronize (an op queued earlier failed; CUDA_LAUNCH_BLOCKING=1 names it)");
 }
 
+size_t CudaBackend::memory_available() const {
+  size_t free_bytes = 0, total = 0;
+  if (cudaMemGetInfo(&free_bytes, &total) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return free_bytes;
+}
+
 Buffer CudaBackend::allocate(size_t bytes) {
   void* p = nullptr;
   const size_t rounded = bytes == 0 ? 256 : bytes;

@@ -30,6 +30,7 @@ class CudaBackend final : public Backend {
   DType grad_dtype() const override { return DType::f32; }
   double peak_flops() const override { return peak_.flops; }
   size_t memory_in_use() const override { return allocated_bytes_ + internal_bytes(); }
+  size_t memory_available() const override;
   void synchronize() override;
 
   Buffer allocate(size_t bytes) override;

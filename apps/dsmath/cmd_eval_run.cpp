@@ -25,7 +25,7 @@ void register_eval_run(CLI::App& eval) {
   cmd->add_option("-m,--model", o->model, "model directory, checkpoint or run directory")->required();
   cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json (default: the model directory's)");
   cmd->add_option("-o,--output", o->output, "results directory (samples.jsonl, summary.json)")->required();
-  cmd->add_option("--batch", o->batch, "sequences decoded together")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "sequences decoded together (0: as many as fit in 80% of free memory)")->capture_default_str();
   cmd->add_option("--device", o->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads (0: all cores)");
   cmd->callback([o] {

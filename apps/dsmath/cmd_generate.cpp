@@ -112,7 +112,7 @@ void register_generate_command(CLI::App& app) {
   cmd->add_option("--max-new-tokens", o->sampling.max_new_tokens, "tokens per completion")->capture_default_str();
   cmd->add_option("--seed", o->sampling.seed, "sampling seed")->capture_default_str();
   cmd->add_option("--stop", o->stops, "stop string (repeatable)");
-  cmd->add_option("--batch", o->batch, "sequences decoded together")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "sequences decoded together (0: as many as fit in 80% of free memory)")->capture_default_str();
   cmd->add_flag("--logprobs", o->with_logprobs, "include token ids and their log-probabilities in the JSONL");
   cmd->add_option("--device", o->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads (0: all cores)");

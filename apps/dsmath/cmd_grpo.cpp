@@ -33,6 +33,7 @@ void register_grpo_command(CLI::App& app) {
     print_line(fmt::format("grpo: {} steps{}, reward {:.4f} -> {:.4f}, accuracy {:.4f} -> {:.4f}{}, checkpoint {}", s.steps,
                            s.stopped_early ? " (stopped early by a signal)" : "", s.first_reward, s.last_reward,
                            s.first_accuracy, s.last_accuracy, eval, s.checkpoint.string()));
+    if (s.stopped_early) throw ExitStatus{kExitStoppedEarly};
   });
 }
 

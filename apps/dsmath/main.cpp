@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "run_summary.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/strings.hpp"
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const dsmath::app::ExitStatus& e) {
+    return e.code;
   } catch (const dsmath::Error& e) {
     dsmath::log::clear_status();
     std::fprintf(stderr, "dsmath: error: %s\n", e.what());

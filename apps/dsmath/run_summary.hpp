@@ -12,6 +12,14 @@
 
 namespace dsmath::app {
 
+// Thrown to end the process with a given status after the result has been printed.
+struct ExitStatus {
+  int code;
+};
+// A training run stopped by a signal has written its checkpoint but is not finished: it exits
+// with EX_TEMPFAIL (75, "try again"), so job scripts do not take it for a completed stage.
+inline constexpr int kExitStoppedEarly = 75;
+
 inline void print_line(const std::string& line) {
   if (log::is_primary()) std::cout << line << "\n";
 }
@@ -24,6 +32,7 @@ inline void print_training_summary(const std::string& stage, const TrainingSumma
   print_line(fmt::format("{}: {} steps{}, loss {:.4f} -> {:.4f}, {} tok/s{}, checkpoint {}", stage, s.steps,
                          s.stopped_early ? " (stopped early by a signal)" : "", s.first_loss, s.last_loss,
                          human_count(s.tokens_per_s), extra, s.checkpoint.string()));
+  if (s.stopped_early) throw ExitStatus{kExitStoppedEarly};
 }
 
 }  // namespace dsmath::app

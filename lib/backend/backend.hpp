@@ -105,6 +105,9 @@ class Backend {
   virtual double peak_flops() const = 0;
   // Bytes of memory in use by this process on the device (RSS on the CPU).
   virtual size_t memory_in_use() const = 0;
+  // Bytes that can still be allocated on the device (free GPU memory; MemAvailable on the CPU);
+  // generation sizes its key/value cache from it.
+  virtual size_t memory_available() const = 0;
 
   // --- memory ---
   virtual Buffer allocate(size_t bytes) = 0;

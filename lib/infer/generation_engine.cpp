@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 
 namespace dsmath {
 
@@ -22,13 +23,29 @@ int resolve_max_len(const ModelConfig& c, int max_len) {
 }
 }  // namespace
 
-GenerationEngine::GenerationEngine(Transformer& model, int max_batch, int max_len)
-    : model_(model),
-      max_batch_(max_batch),
-      max_len_(resolve_max_len(model.config(), max_len)),
-      cache_(model.backend(), model.config(), max_batch, resolve_max_len(model.config(), max_len)) {
-  if (max_batch <= 0) fail("generation: max_batch must be > 0 (got {})", max_batch);
+namespace {
+// Cache slots that fit in a fraction of the free memory, leaving room for the activations of a
+// prefill/decode batch of that many sequences.
+int slots_from_memory(const Transformer& model, int max_len, double fraction) {
+  const ModelConfig& c = model.config();
+  const size_t per_slot = KvCache::bytes_for(c, 1, max_len, model.backend().compute_dtype());
+  const double budget = static_cast<double>(model.backend().memory_available()) * fraction;
+  const int slots = static_cast<int>(std::min(1024.0, budget / static_cast<double>(2 * per_slot)));
+  if (slots < 1)
+    fail_hint("free device memory, shorten the context (max_len) or set the batch explicitly",
+              "generation: no room for a single key/value cache slot ({} bytes each, {} bytes available)", per_slot,
+              model.backend().memory_available());
+  log::info("generation: {} cache slots of {} tokens ({:.1f} MiB each), sized from free memory", slots, max_len,
+            static_cast<double>(per_slot) / (1 << 20));
+  return slots;
 }
+}  // namespace
+
+GenerationEngine::GenerationEngine(Transformer& model, int max_batch, int max_len, double memory_fraction)
+    : model_(model),
+      max_batch_(max_batch > 0 ? max_batch : slots_from_memory(model, resolve_max_len(model.config(), max_len), memory_fraction)),
+      max_len_(resolve_max_len(model.config(), max_len)),
+      cache_(model.backend(), model.config(), max_batch_, max_len_) {}
 
 std::vector<Generation> GenerationEngine::generate(std::span<const GenerationRequest> requests, const SamplingConfig& sampling,
                                                    std::span<const int32_t> eos_ids, const StopCheck& stop,

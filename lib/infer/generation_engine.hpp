@@ -35,8 +35,9 @@ using StopCheck = std::function<int(size_t index, std::span<const int32_t> gener
 
 class GenerationEngine {
  public:
-  // max_len: longest prompt + completion (0: the model's max_seq_len).
-  GenerationEngine(Transformer& model, int max_batch, int max_len = 0);
+  // max_len: longest prompt + completion (0: the model's max_seq_len). max_batch 0: as many
+  // cache slots as fit in `memory_fraction` of the device memory still free (at most 1024).
+  GenerationEngine(Transformer& model, int max_batch, int max_len = 0, double memory_fraction = 0.8);
 
   std::vector<Generation> generate(std::span<const GenerationRequest> requests, const SamplingConfig& sampling,
                                    std::span<const int32_t> eos_ids, const StopCheck& stop = {},

@@ -25,3 +25,25 @@ TEST_CASE("every shipped stage config loads", "[cli][docs]") {
     CHECK(r.exit_code == 0);
   }
 }
+
+TEST_CASE("scripts/pipeline.sh plans every stage with configs that resolve", "[cli][docs]") {
+  const auto dir = test::temp_dir("pipeline_plan");
+  const auto r = test::run_command("cd " + test::source_dir().string() + " && DSMATH=" + DSMATH_BINARY +
+                                   " scripts/pipeline.sh --dry-run --runs " + dir.string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  for (const char* stage : {"== pretrain", "== eval-base", "== sft", "== eval-sft", "== rm", "== grpo", "== eval-rl"})
+    CHECK(r.output.find(stage) != std::string::npos);
+  // each training command's config, with the overrides the script adds, loads
+  for (const std::string cmd : {"pretrain -c configs/pretrain/deepseekmath-7b.yaml",
+                                "sft -c configs/sft/deepseekmath-instruct-7b.yaml --set init.from=x",
+                                "rm -c configs/rm/deepseekmath-rm-7b.yaml --set init.from=x",
+                                "grpo -c configs/grpo/deepseekmath-rl-7b.yaml --set init.from=x "
+                                "--set 'rewards=[{kind: model, model: y, model_kind: outcome}]'"}) {
+    const std::string stage = cmd.substr(0, cmd.find(' '));
+    const auto show = test::run_command("cd " + test::source_dir().string() + " && " + DSMATH_BINARY + " config show --stage " +
+                                        stage + cmd.substr(cmd.find(' ')) + " > /dev/null");
+    INFO(cmd << "\n" << show.output);
+    CHECK(show.exit_code == 0);
+  }
+}

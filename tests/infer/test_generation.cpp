@@ -171,3 +171,15 @@ TEST_CASE("samplers: greedy, top-k, top-p and temperature follow their definitio
   CHECK(counts.count(0) == 1);
   CHECK(counts.count(1) == 1);
 }
+
+TEST_CASE("batch 0 sizes the key/value cache from free memory", "[infer]") {
+  CpuBackend backend(1);
+  Transformer model(tiny(), backend, {false});
+  model.init_parameters(8);
+  GenerationEngine engine(model, 0, 0, 0.001);  // 0.1% of available memory still holds many slots of this model
+  CHECK(engine.max_batch() >= 1);
+  CHECK(engine.max_batch() <= 1024);
+  SamplingConfig greedy;
+  greedy.max_new_tokens = 4;
+  CHECK(engine.generate(prompts(), greedy, {}).size() == prompts().size());
+}

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "core/rng.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "test_util.hpp"
@@ -38,9 +39,22 @@ std::vector<std::string> corpus_texts(size_t max_texts) {
       texts.push_back(j["question"].get<std::string>() + "\n" + j["answer"].get<std::string>());
     }
   } else {
-    for (size_t i = 0; i < max_texts; ++i)
-      texts.push_back("Natalia sold " + std::to_string(i * 7 % 97) + " clips in April, and half as many in May. "
-                      "How many clips did she sell? \xE6\x95\xB0\xE5\xAD\xA6 caf\xC3\xA9 " + std::to_string(i));
+    // Without the shared data: word-problem-like sentences over a vocabulary of made-up words
+    // (syllable triples), varied enough that a 1024-token vocabulary fills up.
+    const char* syllables[] = {"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pa", "qu", "do", "fe", "gi", "ho",
+                               "ja", "lu", "mo", "ni", "po", "ra", "se", "tu", "wa", "yo", "bi", "ce", "du", "ge", "hi"};
+    Rng rng(17);
+    auto word = [&] {
+      std::string w;
+      for (int k = 0; k < 2 + static_cast<int>(rng.below(2)); ++k) w += syllables[rng.below(30)];
+      return w;
+    };
+    for (size_t i = 0; i < max_texts; ++i) {
+      std::string t = "Natalia sold " + std::to_string(rng.below(1000)) + " " + word() + "s in April, and half as many in May.";
+      for (int k = 0; k < 12; ++k) t += " " + word();
+      t += " How many? \xE6\x95\xB0\xE5\xAD\xA6 caf\xC3\xA9 " + std::to_string(i);
+      texts.push_back(std::move(t));
+    }
   }
   return texts;
 }

@@ -16,6 +16,7 @@ class CpuBackend final : public Backend {
   int threads() const { return threads_; }
   double peak_flops() const override;
   size_t memory_in_use() const override;
+  size_t memory_available() const override;
 
   Buffer allocate(size_t bytes) override;
   void release(void* data) override;

@@ -57,4 +57,14 @@ size_t CpuBackend::memory_in_use() const {
   return pages_resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
+size_t CpuBackend::memory_available() const {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  size_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
 }  // namespace dsmath
