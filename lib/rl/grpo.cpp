@@ -156,7 +156,7 @@ void retrain_reward_model(Transformer& rm, Communicator& comm, const Tokenizer& 
   if (examples.empty()) return;
   PackedDataset dataset(std::move(examples), data.seq_len, true, static_cast<int32_t>(tok.eos_id().value_or(0)), seed);
   Trainer trainer(rm, comm, optim, train, dist, it.reward_model_steps);
-  trainer.optimizer().set_master(rm.get_parameters());
+  if (trainer.optimizer().has_master()) trainer.optimizer().set_master(rm.get_parameters());
   TokenBatch batch;
   double last = 0;
   for (int step = 0; step < it.reward_model_steps; ++step) {
@@ -207,7 +207,8 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
 
   const auto questions = load_rl_questions(cfg.data);
   QuestionSampler sampler(questions.size(), cfg.train.seed);
-  Rewards rewards(cfg.rewards, cfg.data.answer_style, *backend, tokenizer);
+  Rewards rewards(cfg.rewards, cfg.data.answer_style, *backend, tokenizer,
+                  cfg.iterative.every_steps > 0 && cfg.iterative.reward_model_steps > 0);
   const int64_t updates_per_step = static_cast<int64_t>(cfg.algorithm.policy_epochs) * cfg.algorithm.minibatches;
   Trainer trainer(policy, comm, cfg.optim, cfg.train, cfg.dist, cfg.train.max_steps * updates_per_step);
   CheckpointStore store(run.run_dir / "checkpoints", cfg.checkpoint.keep_last);

@@ -13,7 +13,8 @@ struct Rewards::ModelScorer {
   std::unique_ptr<RewardScorer> scorer;
 };
 
-Rewards::Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle style, Backend& backend, const Tokenizer& tokenizer)
+Rewards::Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle style, Backend& backend, const Tokenizer& tokenizer,
+                 bool trainable)
     : sources_(sources), style_(style), tokenizer_(tokenizer) {
   if (sources_.empty()) fail_hint("list at least one reward, e.g. rewards: [{kind: rule}]", "GRPO: no reward functions");
   for (const auto& s : sources_) {
@@ -25,7 +26,8 @@ Rewards::Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle sty
     auto m = std::make_unique<ModelScorer>();
     const auto dir = resolve_model_dir(s.model);
     const ModelConfig c = read_hf_config(dir);
-    m->model = std::make_unique<Transformer>(c, backend, TransformerOptions{true});  // grads: iterative RL retrains it
+    const bool with_grads = trainable && s.model_kind == RewardKind::outcome;
+    m->model = std::make_unique<Transformer>(c, backend, TransformerOptions{with_grads});
     m->model->set_parameters(read_hf_weights(dir, c));
     m->scorer = std::make_unique<RewardScorer>(*m->model, tokenizer, s.model_kind, s.step_separator);
     log::info("reward model ({}): {}", s.model_kind == RewardKind::outcome ? "outcome" : "process", dir.string());

@@ -23,7 +23,9 @@ struct SampleRewards {
 
 class Rewards {
  public:
-  Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle style, Backend& backend, const Tokenizer& tokenizer);
+  // trainable: the outcome reward model gets gradients (iterative RL retrains it).
+  Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle style, Backend& backend, const Tokenizer& tokenizer,
+          bool trainable = false);
   ~Rewards();
 
   // Scores completions of questions[i] against golds[i]; tokens[i] are the completion's ids.

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/json.hpp"
+#include "pretrain_fixture.hpp"
 #include "sft_fixture.hpp"
 
 using namespace dsmath;
@@ -116,4 +117,85 @@ TEST_CASE("a GRPO run killed mid-way resumes to the same result", "[grpo][cli]")
   // the reference model was refreshed at step 3 and saved: the resumed run continues identically
   CHECK(read_file(dir / "full" / "checkpoints" / "step-0000008" / "model.safetensors") ==
         read_file(dir / "resumed" / "checkpoints" / "step-0000008" / "model.safetensors"));
+}
+
+TEST_CASE("GRPO with a reward model: iterative RL retrains it on rule-labelled samples", "[grpo][cli]") {
+  auto dir = test::temp_dir("grpo_rm");
+  const auto tok = test::tiny_tokenizer(dir);
+  const auto base = test::tiny_base_model(dir, tok);
+  write_tasks(dir);
+  {
+    std::ofstream labelled(dir / "rm.jsonl");
+    Rng rng(3);
+    for (int i = 0; i < 40; ++i) {
+      auto [q, a] = test::arithmetic_pair(rng);
+      labelled << Json{{"question", q}, {"solution", a}, {"label", i % 2}}.dump() << "\n";
+    }
+  }
+  std::ofstream(dir / "rm.yaml") << "stage: rm\ninit: {from: " << base.string() << "}\n"
+                                 << "data: {train: [" << (dir / "rm.jsonl").string() << "], seq_len: 96}\n"
+                                 << "train: {micro_batch_size: 8, global_batch_size: 8, max_steps: 3}\n"
+                                 << "checkpoint: {every_steps: 0}\nruntime: {device: cpu, threads: 1}\n";
+  REQUIRE(test::run_dsmath("rm train -c " + (dir / "rm.yaml").string() + " --run-dir " + (dir / "rm").string()).exit_code == 0);
+  std::ofstream(dir / "grpo.yaml") << "stage: grpo\ninit: {from: " << base.string() << "}\n"
+                                   << "data: {train: [" << (dir / "rl.jsonl").string() << "], prompt_suffix: \"\"}\n"
+                                   << "rollout: {questions_per_step: 4, group_size: 4, sampling: {max_new_tokens: 12}}\n"
+                                   << "rewards: [{kind: rule, weight: 1.0}, {kind: model, model: " << (dir / "rm").string()
+                                   << ", weight: 0.5}]\n"
+                                   << "iterative: {every_steps: 2, reward_model_steps: 3}\n"
+                                   << "optim: {lr_peak: 1.0e-3}\ntrain: {micro_batch_size: 16, max_steps: 4}\n"
+                                   << "checkpoint: {every_steps: 4}\nruntime: {device: cpu, threads: 1}\n";
+  auto r = test::run_dsmath("grpo -c " + (dir / "grpo.yaml").string() + " --run-dir " + (dir / "grpo").string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Contains("reward model trained 3 steps") && Contains("reference model is now the policy of step 2"));
+  const auto saved = dir / "grpo" / "checkpoints" / "step-0000004";
+  REQUIRE(fs::exists(saved / "reward_model" / "model.safetensors"));
+  CHECK(read_file(saved / "reward_model" / "model.safetensors") !=
+        read_file(dir / "rm" / "checkpoints" / "step-0000003" / "model.safetensors"));  // it learned
+  CHECK(fs::exists(saved / "reference.safetensors"));
+  const auto first = test::read_metrics(dir / "grpo").front();
+  CHECK(first.contains("reward_model_mean"));
+  CHECK(first.contains("reward_rule_mean"));
+}
+
+TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][cli]") {
+  auto dir = test::temp_dir("grpo_prm");
+  const auto tok = test::tiny_tokenizer(dir);
+  const auto base = test::tiny_base_model(dir, tok);
+  write_tasks(dir);
+  {
+    std::ofstream labelled(dir / "prm.jsonl");
+    Rng rng(4);
+    for (int i = 0; i < 40; ++i) {
+      auto [q, a] = test::arithmetic_pair(rng);
+      const auto cut = a.find(". ");
+      labelled << Json{{"question", q}, {"steps", {a.substr(0, cut + 1), a.substr(cut + 2)}}, {"labels", {1, i % 2}}}.dump()
+               << "\n";
+    }
+  }
+  std::ofstream(dir / "prm.yaml") << "stage: rm\ninit: {from: " << base.string() << "}\n"
+                                  << "data: {train: [" << (dir / "prm.jsonl").string() << "], kind: process, step_separator: \" \", seq_len: 96}\n"
+                                  << "train: {micro_batch_size: 8, global_batch_size: 8, max_steps: 3}\n"
+                                  << "checkpoint: {every_steps: 0}\nruntime: {device: cpu, threads: 1}\n";
+  REQUIRE(test::run_dsmath("rm train -c " + (dir / "prm.yaml").string() + " --run-dir " + (dir / "prm").string()).exit_code == 0);
+  std::ofstream(dir / "grpo.yaml") << "stage: grpo\ninit: {from: " << base.string() << "}\n"
+                                   << "data: {train: [" << (dir / "rl.jsonl").string() << "], prompt_suffix: \"\"}\n"
+                                   << "rollout: {questions_per_step: 4, group_size: 4, sampling: {max_new_tokens: 16}}\n"
+                                   << "rewards: [{kind: model, model: " << (dir / "prm").string()
+                                   << ", model_kind: process, step_separator: \". \"}]\n"
+                                   << "algorithm: {advantage: process}\n"
+                                   << "optim: {lr_peak: 1.0e-3}\ntrain: {micro_batch_size: 16, max_steps: 3}\n"
+                                   << "checkpoint: {every_steps: 0}\nruntime: {device: cpu, threads: 1}\n";
+  auto r = test::run_dsmath("grpo -c " + (dir / "grpo.yaml").string() + " --run-dir " + (dir / "grpo").string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto m = test::read_metrics(dir / "grpo");
+  REQUIRE(m.size() == 3);
+  CHECK(m.back()["reward_model_mean"].get<double>() > 0.0);  // sigmoid scores: always positive
+  // process advantages without a process reward model are refused
+  auto bad = test::run_dsmath("grpo -c " + (dir / "grpo.yaml").string() + " --set 'rewards=[{kind: rule}]' --run-dir " +
+                              (dir / "bad").string());
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.output, Contains("needs exactly one process reward model"));
 }
