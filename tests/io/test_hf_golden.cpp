@@ -114,3 +114,41 @@ TEST_CASE("what dsmath writes loads in transformers with the same logits", "[io]
   const Json ref = Json::parse(r.output.substr(marker + 7));
   CHECK(max_relative_error(all_logits(m, ids), ref) < 1e-4);
 }
+
+TEST_CASE("a reward model dsmath writes loads in transformers as LlamaForSequenceClassification", "[io]") {
+  const auto probe = test::run_command("python3 -c 'import torch, transformers' 2>&1");
+  if (probe.exit_code != 0) {
+    SUCCEED("skipped: python3 with torch and transformers is not installed (pip install torch transformers)");
+    return;
+  }
+  CpuBackend backend(1);
+  ModelConfig c;
+  c.vocab_size = 40;
+  c.dim = 16;
+  c.n_layers = 2;
+  c.n_heads = 4;
+  c.n_kv_heads = 2;
+  c.ffn_dim = 24;
+  c.max_seq_len = 32;
+  c.init_std = 0.3;
+  c.head = ModelHead::scalar;
+  Transformer m(c, backend, {false});
+  const auto dir = test::temp_dir("hf_rm_export");
+  write_hf_model(dir, c, m.init_parameters(12), DType::f32);
+  const std::vector<int32_t> ids{3, 14, 15, 9, 26, 5};
+  TokenBatch b;
+  b.resize(1, static_cast<int>(ids.size()));
+  b.tokens = ids;
+  m.forward(b, false);
+  const double ours = m.logprobs().back();  // the value at the last token
+  std::ofstream(dir / "check.py") << "import json,sys,torch\nfrom transformers import LlamaForSequenceClassification\n"
+                                     "m=LlamaForSequenceClassification.from_pretrained(sys.argv[1],torch_dtype=torch.float32,"
+                                     "attn_implementation='eager').eval()\n"
+                                     "with torch.no_grad(): print('SCORE:' + str(m(torch.tensor([json.loads(sys.argv[2])])).logits[0,0].item()))\n";
+  Json ids_json = ids;
+  const auto r = test::run_command("python3 " + (dir / "check.py").string() + " " + dir.string() + " '" + ids_json.dump() + "'");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const double theirs = std::stod(r.output.substr(r.output.rfind("SCORE:") + 6));
+  CHECK(ours == Approx(theirs).epsilon(1e-4));
+}
