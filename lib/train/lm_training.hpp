@@ -6,7 +6,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
+#include "config/yaml_writer.hpp"
 #include "data/batch_source.hpp"
 #include "dist/dist_config.hpp"
 #include "model/model_config.hpp"
@@ -35,11 +37,29 @@ struct LmTrainingSpec {
   ModelHead head = ModelHead::lm;  // scalar: a reward model
   // The objective for a step whose batch has `global_targets` targets over all ranks
   // (default: mean cross-entropy).
-  std::function<Objective(double global_targets)> objective;
+  std::function<Objective(double global_targets)> objective = {};
   // Called with the final model after the last step (e.g. a reward model's held-out AUC); its
   // JSON lands in the summary.
-  std::function<Json(Transformer& model)> after_training;
+  std::function<Json(Transformer& model)> after_training = {};
 };
+
+// The spec of a stage whose config has the common sections (model, init, optim, train,
+// checkpoint, runtime, dist).
+template <class StageConfig>
+LmTrainingSpec lm_training_spec(std::string stage, const StageConfig& cfg, std::string tokenizer,
+                                ModelHead head = ModelHead::lm) {
+  return LmTrainingSpec{.stage = std::move(stage),
+                        .config_yaml = config::to_yaml_text(cfg),
+                        .model = cfg.model,
+                        .init = cfg.init,
+                        .optim = cfg.optim,
+                        .train = cfg.train,
+                        .checkpoint = cfg.checkpoint,
+                        .runtime = cfg.runtime,
+                        .dist = cfg.dist,
+                        .tokenizer = std::move(tokenizer),
+                        .head = head};
+}
 
 struct TrainingSummary {
   int64_t start_step = 0;  // the step the run resumed at (0: a fresh start)

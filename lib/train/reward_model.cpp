@@ -4,7 +4,6 @@
 #include <cmath>
 #include <numeric>
 
-#include "config/yaml_writer.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "io/hf_model.hpp"
@@ -107,8 +106,8 @@ TrainingSummary run_rm_training(const RmConfig& cfg, const RunOptions& run) {
   size_t skipped = 0;
   const auto eval_records = load_reward_records(cfg.data.eval, cfg.data, skipped);
 
-  LmTrainingSpec spec{"rm", config::to_yaml_text(cfg), cfg.model, cfg.init, cfg.optim, cfg.train, cfg.checkpoint,
-                      cfg.runtime, cfg.dist, tokenizer_path, ModelHead::scalar, binary_cross_entropy_objective, {}};
+  LmTrainingSpec spec = lm_training_spec("rm", cfg, tokenizer_path, ModelHead::scalar);
+  spec.objective = binary_cross_entropy_objective;
   if (!eval_records.empty()) {
     spec.after_training = [&](Transformer& model) -> Json {
       RewardScorer scorer(model, tokenizer, cfg.data.kind, cfg.data.step_separator);

@@ -1,6 +1,5 @@
 #include "train/sft.hpp"
 
-#include "config/yaml_writer.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "io/hf_model.hpp"
@@ -15,8 +14,7 @@ TrainingSummary run_sft(const SftConfig& cfg, const RunOptions& run) {
   const std::string tokenizer_path =
       resolve_tokenizer_path(cfg.tokenizer, cfg.init, "SFT renders conversations with the chat format and tokenizes them");
   const Tokenizer tokenizer = Tokenizer::load(tokenizer_path);
-  LmTrainingSpec spec{"sft", config::to_yaml_text(cfg), cfg.model, cfg.init, cfg.optim, cfg.train,
-                      cfg.checkpoint, cfg.runtime, cfg.dist, tokenizer_path, {}};
+  const LmTrainingSpec spec = lm_training_spec("sft", cfg, tokenizer_path);
   return run_lm_training(spec, run, [&](const ModelConfig& model) -> std::unique_ptr<BatchSource> {
     check_tokenizer_fits(tokenizer, model.vocab_size, cfg.init.from);
     SftLoadStats stats;
