@@ -40,6 +40,8 @@ class NcclCommunicator final : public Communicator {
     check_nccl(ncclCommInitRank(&comm_, host_->world_size(), id, host_->rank()), "initialization");
   }
   ~NcclCommunicator() override {
+    if (side_ != nullptr) cudaStreamDestroy(side_);
+    if (ready_ != nullptr) cudaEventDestroy(ready_);
     if (comm_ != nullptr) {
       // on an error path a peer may be gone: abort rather than wait for it
       if (std::uncaught_exceptions() > 0) ncclCommAbort(comm_);
@@ -66,19 +68,42 @@ class NcclCommunicator final : public Communicator {
   }
   void allreduce_sum(std::span<double> values) override { host_->allreduce_sum(values); }
 
+  // Overlap with backward: each call reduces a range on a side stream once the compute stream
+  // has written it (an event orders them); compute goes on with the next layer meanwhile.
+  void allreduce_sum_async(Tensor data, int64_t n) override {
+    if (n <= 0) return;
+    check_nccl(ncclAllReduce(data.data, data.data, static_cast<size_t>(n), nccl_type(data.dtype, "all-reduce"), ncclSum,
+                             comm_, side_stream_after_compute()),
+               "all-reduce");
+  }
+  void reduce_scatter_sum_async(Tensor data, std::span<const int64_t> ranges) override {
+    const ncclDataType_t type = nccl_type(data.dtype, "reduce-scatter");
+    cudaStream_t side = side_stream_after_compute();
+    per_range(data, ranges, [&](void* p, size_t count, int owner) {
+      check_nccl(ncclReduce(p, p, count, type, ncclSum, owner, comm_, side), "reduce");
+    });
+  }
+  void wait_all() override {
+    if (!pending_) return;
+    pending_ = false;
+    wait("all-reduce of gradients (overlapped with backward)", side_);
+  }
+
   // One reduce per owner range (ranges need not be equal, unlike ncclReduceScatter's), fused
   // into one group launch.
   void reduce_scatter_sum(Tensor data, std::span<const int64_t> ranges) override {
     const ncclDataType_t type = nccl_type(data.dtype, "reduce-scatter");
-    per_range(data, ranges, "reduce-scatter of gradients", [&](void* p, size_t count, int owner) {
+    per_range(data, ranges, [&](void* p, size_t count, int owner) {
       check_nccl(ncclReduce(p, p, count, type, ncclSum, owner, comm_, stream_), "reduce");
     });
+    wait("reduce-scatter of gradients");
   }
   void all_gather(Tensor data, std::span<const int64_t> ranges) override {
     const ncclDataType_t type = nccl_type(data.dtype, "all-gather");
-    per_range(data, ranges, "all-gather of weights", [&](void* p, size_t count, int owner) {
+    per_range(data, ranges, [&](void* p, size_t count, int owner) {
       check_nccl(ncclBroadcast(p, p, count, type, owner, comm_, stream_), "broadcast");
     });
+    wait("all-gather of weights");
   }
 
   void broadcast(void* host_data, size_t bytes, int root) override { host_->broadcast(host_data, bytes, root); }
@@ -94,22 +119,35 @@ class NcclCommunicator final : public Communicator {
  private:
   // op(range start, count, owner rank) for every non-empty owner range, in one NCCL group
   template <class Op>
-  void per_range(Tensor data, std::span<const int64_t> ranges, const char* what, Op&& op) {
+  void per_range(Tensor data, std::span<const int64_t> ranges, Op&& op) {
     check_nccl(ncclGroupStart(), "group start");
     for (int r = 0; r < world_size(); ++r) {
       const int64_t b = ranges[static_cast<size_t>(r)], e = ranges[static_cast<size_t>(r) + 1];
       if (e > b) op(data.offset(b).data, static_cast<size_t>(e - b), r);
     }
     check_nccl(ncclGroupEnd(), "group end");
-    wait(what);
+  }
+
+  // The side stream for overlapped reductions, ordered after everything queued so far on the
+  // compute stream (the gradients just finished); compute goes on meanwhile.
+  cudaStream_t side_stream_after_compute() {
+    if (side_ == nullptr) {
+      DSMATH_CUDA(cudaStreamCreateWithFlags(&side_, cudaStreamNonBlocking), "gradient-reduction stream");
+      DSMATH_CUDA(cudaEventCreateWithFlags(&ready_, cudaEventDisableTiming), "gradient-reduction event");
+    }
+    DSMATH_CUDA(cudaEventRecord(ready_, stream_), "gradient-reduction event");
+    DSMATH_CUDA(cudaStreamWaitEvent(side_, ready_, 0), "gradient-reduction event");
+    pending_ = true;
+    return side_;
   }
 
   // Waits for the queued collectives, failing (and aborting the communicator, which releases
   // the kernels spinning on a dead peer) after timeout_s: NCCL itself waits forever.
-  void wait(const char* op) {
+  void wait(const char* op, cudaStream_t stream = nullptr) {
+    if (stream == nullptr) stream = stream_;
     const auto start = std::chrono::steady_clock::now();
     while (true) {
-      const cudaError_t status = cudaStreamQuery(stream_);
+      const cudaError_t status = cudaStreamQuery(stream);
       if (status == cudaSuccess) return;
       if (status != cudaErrorNotReady) DSMATH_CUDA(status, op);
       ncclResult_t async = ncclSuccess;
@@ -136,6 +174,9 @@ class NcclCommunicator final : public Communicator {
   double timeout_s_;
   ncclComm_t comm_ = nullptr;
   int64_t step_ = 0;
+  cudaStream_t side_ = nullptr;  // overlapped gradient reduction
+  cudaEvent_t ready_ = nullptr;
+  bool pending_ = false;
 };
 }  // namespace
 

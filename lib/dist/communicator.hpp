@@ -28,6 +28,12 @@ class Communicator {
   // rest of the buffer is left as it was); all_gather copies every rank's range to all ranks.
   virtual void reduce_scatter_sum(Tensor data, std::span<const int64_t> ranges) = 0;
   virtual void all_gather(Tensor data, std::span<const int64_t> ranges) = 0;
+  // Overlap of the gradient reduction with backward: these start what allreduce_sum and
+  // reduce_scatter_sum do, completing by wait_all(); the data must not be touched until then.
+  // Every rank starts the same operations in the same order. The defaults block (no overlap).
+  virtual void allreduce_sum_async(Tensor data, int64_t n) { allreduce_sum(data, n); }
+  virtual void reduce_scatter_sum_async(Tensor data, std::span<const int64_t> ranges) { reduce_scatter_sum(data, ranges); }
+  virtual void wait_all() {}
   virtual void broadcast(void* host_data, size_t bytes, int root) = 0;
   virtual void barrier() = 0;
   // Progress marker for failure reports (the step this rank is working on).

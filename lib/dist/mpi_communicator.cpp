@@ -56,6 +56,7 @@ struct MpiCommunicator::Impl {
   double op_started_s = 0;
   std::atomic<int64_t> step{0};
   std::thread watchdog;
+  std::vector<MPI_Request> pending;  // nonblocking all-reduces in flight
 
   struct Scope {
     Impl& impl;
@@ -196,6 +197,40 @@ void MpiCommunicator::allreduce_sum(Tensor data, int64_t n) {
   for (int64_t i = 0; i < n; i += kMaxChunk)
     check_mpi(MPI_Allreduce(MPI_IN_PLACE, p + i, static_cast<int>(std::min(kMaxChunk, n - i)), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD),
               "allreduce");
+}
+
+void MpiCommunicator::allreduce_sum_async(Tensor data, int64_t n) {
+  float* p = f32(data, "allreduce");
+  for (int64_t i = 0; i < n; i += kMaxChunk) {
+    MPI_Request request = MPI_REQUEST_NULL;
+    check_mpi(MPI_Iallreduce(MPI_IN_PLACE, p + i, static_cast<int>(std::min(kMaxChunk, n - i)), MPI_FLOAT, MPI_SUM,
+                             MPI_COMM_WORLD, &request),
+              "allreduce");
+    impl_->pending.push_back(request);
+  }
+}
+
+void MpiCommunicator::reduce_scatter_sum_async(Tensor data, std::span<const int64_t> ranges) {
+  float* p = f32(data, "reduce_scatter");
+  for (int r = 0; r < impl_->world; ++r) {
+    const int64_t b = ranges[static_cast<size_t>(r)], e = ranges[static_cast<size_t>(r) + 1];
+    for (int64_t i = b; i < e; i += kMaxChunk) {
+      const int count = static_cast<int>(std::min(kMaxChunk, e - i));
+      MPI_Request request = MPI_REQUEST_NULL;
+      if (impl_->rank == r)
+        check_mpi(MPI_Ireduce(MPI_IN_PLACE, p + i, count, MPI_FLOAT, MPI_SUM, r, MPI_COMM_WORLD, &request), "reduce");
+      else
+        check_mpi(MPI_Ireduce(p + i, nullptr, count, MPI_FLOAT, MPI_SUM, r, MPI_COMM_WORLD, &request), "reduce");
+      impl_->pending.push_back(request);
+    }
+  }
+}
+
+void MpiCommunicator::wait_all() {
+  if (impl_->pending.empty()) return;
+  Impl::Scope scope(*impl_, "reduction of gradients (overlapped with backward)");
+  check_mpi(MPI_Waitall(static_cast<int>(impl_->pending.size()), impl_->pending.data(), MPI_STATUSES_IGNORE), "waitall");
+  impl_->pending.clear();
 }
 
 void MpiCommunicator::allreduce_sum(std::span<double> values) {

@@ -25,6 +25,9 @@ class MpiCommunicator final : public Communicator {
   std::string name() const override;
   void allreduce_sum(Tensor data, int64_t n) override;
   void allreduce_sum(std::span<double> values) override;
+  void allreduce_sum_async(Tensor data, int64_t n) override;
+  void reduce_scatter_sum_async(Tensor data, std::span<const int64_t> ranges) override;
+  void wait_all() override;
   void reduce_scatter_sum(Tensor data, std::span<const int64_t> ranges) override;
   void all_gather(Tensor data, std::span<const int64_t> ranges) override;
   void broadcast(void* host_data, size_t bytes, int root) override;

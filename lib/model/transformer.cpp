@@ -272,7 +272,7 @@ void Transformer::layer_backward(int l, Tensor x_in, const LayerActs& a, Tensor 
   backend_.rmsnorm_backward(dres, grad(w.attn_norm), dnorm, x_in, weight(w.attn_norm), a.rstd1, n, c.dim);
 }
 
-void Transformer::backward(std::span<const float> dlogp) {
+void Transformer::backward(std::span<const float> dlogp, const GradsReady& grads_ready) {
   if (!ready_for_backward_) fail("backward() needs a preceding forward(batch, for_backward = true)");
   const ModelConfig& c = config_;
   const int64_t n = static_cast<int64_t>(batch_) * seq_;
@@ -301,13 +301,19 @@ void Transformer::backward(std::span<const float> dlogp) {
   backend_.fill_zero(dres.data, static_cast<size_t>(n * c.dim) * dtype_size(dres.dtype));
   backend_.rmsnorm_backward(dres, grad(layout_.final_norm()), dnormf, act(residual_[c.n_layers]),
                             weight(layout_.final_norm()), f32(rstdf_), n, c.dim);
+  // Flat ranges: [embeddings | layer 0 | ... | layer L-1 | final norm, head]; a tied head lives
+  // in the embedding range, which is final only at the very end.
+  if (grads_ready) grads_ready(layout_.final_norm(), layout_.total());
 
   for (int l = c.n_layers - 1; l >= 0; --l) {
     const LayerActs a = acts_for(l, true);
     if (options_.recompute_activations) layer_forward(l, act(residual_[l]), act(residual_[l + 1]), a);
     layer_backward(l, act(residual_[l]), a, dres);
+    if (grads_ready)
+      grads_ready(layout_.layer(l).attn_norm, l + 1 < c.n_layers ? layout_.layer(l + 1).attn_norm : layout_.final_norm());
   }
   backend_.embedding_backward(grad(layout_.embed()), static_cast<const int32_t*>(tokens_.data()), dres, n, c.dim);
+  if (grads_ready) grads_ready(0, layout_.layer(0).attn_norm);
   ready_for_backward_ = false;
 }
 

@@ -8,6 +8,7 @@
 // loss (cross-entropy, GRPO's clipped surrogate with KL) on the host in a few lines, while the
 // heavy work stays in the backend.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -55,7 +56,11 @@ class Transformer {
 
   // Accumulates into grads() the gradient of sum_t dlogp[t] * logp[t] (the chain rule from a
   // host-side objective), for the batch of the last forward(for_backward = true).
-  void backward(std::span<const float> dlogp);
+  // `grads_ready(begin, end)` (optional) is called as soon as the flat range [begin, end) of
+  // gradients is final: the output head first, then each layer from the last to the first,
+  // the embeddings last. Data parallelism starts reducing a range while backward goes on.
+  using GradsReady = std::function<void(int64_t begin, int64_t end)>;
+  void backward(std::span<const float> dlogp, const GradsReady& grads_ready = {});
 
   // Generation: runs new tokens through the model, storing their keys/values in `cache`, and
   // returns the next-token logits after each row's last new token ([rows x vocab], fp32, host).

@@ -211,6 +211,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
                   cfg.iterative.every_steps > 0 && cfg.iterative.reward_model_steps > 0);
   const int64_t updates_per_step = static_cast<int64_t>(cfg.algorithm.policy_epochs) * cfg.algorithm.minibatches;
   Trainer trainer(policy, comm, cfg.optim, cfg.train, cfg.dist, cfg.train.max_steps * updates_per_step);
+  if (comm.world_size() > 1) log::info("{}", trainer.reduction_description());
   CheckpointStore store(run.run_dir / "checkpoints", cfg.checkpoint.keep_last);
   const DType model_dtype = parse_weight_dtype(cfg.checkpoint.dtype);
 
@@ -395,12 +396,13 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
         trainer.begin_step();
         // the sampler's log-probs should equal the policy's before its first update here
         const bool measure = epoch == 0 && m == 0;
-        for (const auto& mb : micro_batches(idx)) {
-          const TokenBatch b = rollout_batch(mb, pad);
+        const auto mbs = micro_batches(idx);
+        for (size_t k = 0; k < mbs.size(); ++k) {
+          const TokenBatch b = rollout_batch(mbs[k], pad);
           trainer.accumulate(b,
-                             grpo_objective(mb, cfg.algorithm.loss, global[0], global[1], cfg.rollout.sampling.max_new_tokens,
-                                            use_kl, measure, &policy, stats),
-                             /*want_entropy=*/true);
+                             grpo_objective(mbs[k], cfg.algorithm.loss, global[0], global[1],
+                                            cfg.rollout.sampling.max_new_tokens, use_kl, measure, &policy, stats),
+                             /*want_entropy=*/true, /*last=*/k + 1 == mbs.size());
         }
         last = trainer.finish_step();
       }

@@ -57,6 +57,7 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
   Transformer model(model_config, *backend,
                     {true, cfg.train.recompute_activations, static_cast<int64_t>(cfg.train.head_chunk_rows)});
   Trainer trainer(model, comm, cfg.optim, cfg.train, cfg.dist, cfg.train.max_steps);
+  if (comm.world_size() > 1) log::info("{}", trainer.reduction_description());
   CheckpointStore store(run.run_dir / "checkpoints", cfg.checkpoint.keep_last);
   const DType model_dtype = parse_weight_dtype(cfg.checkpoint.dtype);
 
@@ -139,7 +140,7 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
     if (targets == 0) fail("step {}: the batch has no target tokens (all masked)", step);
     trainer.begin_step();
     const Objective step_objective = objective(targets);
-    for (const auto& batch : micro) trainer.accumulate(batch, step_objective);
+    for (size_t m = 0; m < micro.size(); ++m) trainer.accumulate(micro[m], step_objective, false, m + 1 == micro.size());
     const StepStats stats = trainer.finish_step();
     // every rank advances the loader past the other ranks' samples of this step
     loader.advance_to(step * cfg.train.global_batch_size);

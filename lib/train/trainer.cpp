@@ -1,6 +1,8 @@
 #include "train/trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -12,22 +14,43 @@ Trainer::Trainer(Transformer& model, Communicator& comm, const OptimConfig& opti
     : model_(model), comm_(comm), optim_(optim), train_(train), total_steps_(total_steps) {
   const int64_t total = model.layout().total();
   sharded_ = dist.zero1 && comm.world_size() > 1;
+  overlap_ = dist.overlap_grad_reduce && comm.world_size() > 1;
   shard_ranges_ = sharded_ ? split_ranges(total, comm.world_size()) : std::vector<int64_t>{0, total};
   const size_t r = sharded_ ? static_cast<size_t>(comm.rank()) : 0;
   optimizer_ = std::make_unique<AdamW>(model.backend(), model.layout(), optim, shard_ranges_[r], shard_ranges_[r + 1],
                                        model.backend().compute_dtype());
 }
 
+std::string Trainer::reduction_description() const {
+  if (comm_.world_size() == 1) return "gradients: one rank, no reduction";
+  const char* how = sharded_ ? "reduced to their ZeRO-1 shard owners" : "all-reduced";
+  const char* when = overlap_ ? "layer by layer, overlapped with the last micro-batch's backward" : "after backward";
+  return fmt::format("gradients: {} {}{}", how, when, sharded_ ? "; weights all-gathered after the update" : "");
+}
+
 void Trainer::begin_step() {
   model_.zero_grads();
   loss_local_ = 0;
+  reduction_started_ = false;
 }
 
-void Trainer::accumulate(const TokenBatch& batch, const Objective& objective, bool want_entropy) {
+void Trainer::accumulate(const TokenBatch& batch, const Objective& objective, bool want_entropy, bool last) {
+  DSMATH_CHECK(!reduction_started_, "accumulate after the step's last micro-batch");
   model_.forward(batch, true, want_entropy);
   dlogp_.assign(static_cast<size_t>(batch.size()), 0.0f);
   loss_local_ += objective(batch, model_.logprobs(), dlogp_);
-  model_.backward(dlogp_);
+  if (overlap_ && last) {
+    reduction_started_ = true;
+    model_.backward(dlogp_, [&](int64_t b, int64_t e) {
+      if (!sharded_) return comm_.allreduce_sum_async(model_.grads().offset(b), e - b);
+      // the bucket's part of each owner's shard goes to that owner
+      std::vector<int64_t> clipped(shard_ranges_.size());
+      for (size_t r = 0; r < clipped.size(); ++r) clipped[r] = std::clamp(shard_ranges_[r], b, e);
+      comm_.reduce_scatter_sum_async(model_.grads(), clipped);
+    });
+  } else {
+    model_.backward(dlogp_);
+  }
 }
 
 StepStats Trainer::finish_step() {
@@ -38,12 +61,18 @@ StepStats Trainer::finish_step() {
   double sums[2] = {loss_local_, 0.0};
   if (sharded_) {
     // each rank reduces and updates only its shard; the squared norm is summed over shards
-    comm_.reduce_scatter_sum(model_.grads(), shard_ranges_);
+    if (reduction_started_)
+      comm_.wait_all();  // started layer by layer during the last backward
+    else
+      comm_.reduce_scatter_sum(model_.grads(), shard_ranges_);
     const int64_t b = optimizer_->begin(), e = optimizer_->end();
     sums[1] = backend.sum_squares(model_.grads().offset(b), e - b);
     comm_.allreduce_sum(std::span<double>(sums, 2));
   } else {
-    comm_.allreduce_sum(model_.grads(), n);
+    if (reduction_started_)
+      comm_.wait_all();  // started layer by layer during the last backward
+    else
+      comm_.allreduce_sum(model_.grads(), n);
     // identical on every rank after the all-reduce; only the loss needs summing
     sums[1] = backend.sum_squares(model_.grads(), n);
     comm_.allreduce_sum(std::span<double>(sums, 1));

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "core/json.hpp"
 #include "dist/communicator.hpp"
@@ -38,12 +39,16 @@ class Trainer {
 
   void begin_step();
   // Forward, objective, backward for one micro-batch (want_entropy: the objective may read
-  // model().entropy()).
-  void accumulate(const TokenBatch& batch, const Objective& objective, bool want_entropy = false);
+  // model().entropy()). For the step's last micro-batch (`last`), the gradients of each layer
+  // start their cross-rank reduction as soon as backward has finished them
+  // (dist.overlap_grad_reduce; several ranks, no ZeRO-1).
+  void accumulate(const TokenBatch& batch, const Objective& objective, bool want_entropy = false, bool last = false);
   // Reduces across ranks, clips, checks for NaN/Inf and updates the weights.
   StepStats finish_step();
 
   int64_t step() const { return step_; }
+  // How gradients cross ranks, for the run's start-up log.
+  std::string reduction_description() const;
   AdamW& optimizer() { return *optimizer_; }
   const AdamW& optimizer() const { return *optimizer_; }
   Transformer& model() { return model_; }
@@ -58,6 +63,8 @@ class Trainer {
   TrainConfig train_;
   int64_t total_steps_;
   bool sharded_ = false;
+  bool overlap_ = false;          // dist.overlap_grad_reduce applies
+  bool reduction_started_ = false;  // this step's gradients are being reduced already
   std::vector<int64_t> shard_ranges_;
   std::unique_ptr<AdamW> optimizer_;
   int64_t step_ = 0;

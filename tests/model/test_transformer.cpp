@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "backend/cpu/cpu_backend.hpp"
@@ -164,4 +165,38 @@ TEST_CASE("a scalar head (reward model) has HF's score layout and exact gradient
     return test::weighted_sum(m.logprobs(), dvalues);
   };
   CHECK(test::model_gradient_error(m, params, grads, loss, 6, 5) < 5e-3);
+}
+
+TEST_CASE("backward announces each gradient range once, when it is final", "[model]") {
+  CpuBackend backend(1);
+  for (const bool tied : {false, true}) {
+    ModelConfig c = tiny_config();
+    c.n_layers = 3;
+    c.tie_embeddings = tied;
+    Transformer m(c, backend);
+    m.init_parameters(3);
+    const TokenBatch b = random_batch(2, 6, c.vocab_size, 8);
+    m.zero_grads();
+    m.forward(b, true);
+    // what each range holds when it is announced must be what it holds after backward
+    std::vector<std::pair<int64_t, int64_t>> ranges;
+    std::vector<std::vector<float>> at_announcement;
+    m.backward(nll_grad(b), [&](int64_t begin, int64_t end) {
+      ranges.emplace_back(begin, end);
+      const auto all = m.get_grads();
+      at_announcement.emplace_back(all.begin() + begin, all.begin() + end);
+    });
+    INFO("tied head: " << tied);
+    REQUIRE(ranges.size() == static_cast<size_t>(c.n_layers) + 2);  // head, layers last to first, embeddings
+    const auto final_grads = m.get_grads();
+    std::vector<int> covered(final_grads.size(), 0);
+    for (size_t r = 0; r < ranges.size(); ++r) {
+      const auto [begin, end] = ranges[r];
+      for (int64_t i = begin; i < end; ++i) ++covered[static_cast<size_t>(i)];
+      CHECK(at_announcement[r] == std::vector<float>(final_grads.begin() + begin, final_grads.begin() + end));
+    }
+    CHECK(std::all_of(covered.begin(), covered.end(), [](int n) { return n == 1; }));
+    CHECK(ranges.front().second == m.layout().total());  // the head's range first
+    CHECK(ranges.back().first == 0);                     // the embeddings last
+  }
 }

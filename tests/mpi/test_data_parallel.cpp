@@ -107,3 +107,26 @@ TEST_CASE("a rank that hangs makes the job fail within the timeout, naming the r
   CHECK_THAT(r.output, Contains("rank 0") && Contains("has waited") && Contains("waiting for: rank 1 (last at step 3, not in a collective"));
   CHECK(fs::exists(run / "checkpoints" / "step-0000002" / "model.safetensors"));
 }
+
+TEST_CASE("reducing gradients layer by layer during backward gives the same training", "[mpi]") {
+  Fixture f("mpi_overlap");
+  for (const char* zero : {"false", "true"}) {
+    INFO("zero1: " << zero);
+    // 2 micro-batches per rank and step: only the last one's backward overlaps the reduction
+    const std::string two = f.base + " --set train.micro_batch_size=2 --set dist.zero1=" + zero;
+    const auto with = f.dir / (std::string("overlap-zero1-") + zero), without = f.dir / (std::string("blocking-zero1-") + zero);
+    const auto overlapped = mpi_run(2, two + " --set dist.overlap_grad_reduce=true --run-dir " + with.string());
+    INFO(overlapped.output);
+    REQUIRE(overlapped.exit_code == 0);
+    CHECK_THAT(overlapped.output, Contains("layer by layer, overlapped with the last micro-batch's backward"));
+    const auto blocking = mpi_run(2, two + " --set dist.overlap_grad_reduce=false --run-dir " + without.string());
+    REQUIRE(blocking.exit_code == 0);
+    CHECK_THAT(blocking.output, Contains(" after backward"));
+    // two ranks: every sum has two operands, so the order cannot differ: bit for bit
+    CHECK(read_file(with / "checkpoints" / "step-0000006" / "model.safetensors") ==
+          read_file(without / "checkpoints" / "step-0000006" / "model.safetensors"));
+    const auto a = test::read_metrics(with), b = test::read_metrics(without);
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) CHECK(a[i]["loss"].get<double>() == b[i]["loss"].get<double>());
+  }
+}
