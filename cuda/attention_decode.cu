@@ -17,6 +17,9 @@ __global__ void kv_cache_write_kernel(bf16* __restrict__ k_cache, bf16* __restri
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t t = i / kv_width;
     const int c = static_cast<int>(i - t * kv_width);
+    // padding tokens (slot < 0, as prefill marks a row's tail) are skipped, as the CPU twin
+    // does: the negative slot would address memory before the cache
+    if (slots[t] < 0) continue;
     const bf16* row = qkv + t * qkv_stride + k_col;
     const int64_t dst = (static_cast<int64_t>(slots[t]) * max_len + positions[t]) * kv_width + c;
     k_cache[dst] = row[c];

@@ -216,13 +216,20 @@ TEST_CASE("gpu KV-cache write and decode attention match the CPU twins", "[gpu]"
     AttentionShape s{0, 1, H, KV, head_dim, static_cast<int64_t>(H + 2 * KV) * head_dim,
                      static_cast<int64_t>(H) * head_dim, 1.0f / std::sqrt(static_cast<float>(head_dim))};
     const std::vector<int32_t> lengths{1, 17, 40};
-    // prompt tokens of every slot, written in one call
+    // prompt tokens of every slot, written in one call, each prompt followed by two padding
+    // tokens (slot -1, as prefill marks a row's tail) that must be skipped
     std::vector<int32_t> slots, positions;
-    for (int slot = 0; slot < cache.slots; ++slot)
-      for (int p = 0; p < lengths[static_cast<size_t>(slot)]; ++p) {
+    for (int slot = 0; slot < cache.slots; ++slot) {
+      const int len = lengths[static_cast<size_t>(slot)];
+      for (int p = 0; p < len; ++p) {
         slots.push_back(slot);
         positions.push_back(p);
       }
+      for (int p = len; p < len + 2; ++p) {
+        slots.push_back(-1);
+        positions.push_back(p);
+      }
+    }
     const int64_t n_tokens = static_cast<int64_t>(slots.size());
     const auto rows = random_bf16(static_cast<size_t>(n_tokens * s.qkv_stride), 46);
     const size_t cache_elems = static_cast<size_t>(cache.slots) * cache.max_len * KV * head_dim;

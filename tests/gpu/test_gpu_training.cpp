@@ -90,6 +90,20 @@ TEST_CASE("gpu: a one-rank NCCL communicator works without MPI", "[gpu]") {
     comm->all_gather(d.tensor(t), ranges);
     CHECK(to_host(*gpu, d, x.size(), t) == x);
   }
+  // the overlapped path (side stream ordered after the compute stream by an event): the
+  // reductions see what the compute stream wrote just before, and wait_all completes them
+  for (DType t : {DType::f32, DType::bf16}) {
+    Buffer d = to_device(*gpu, x, t);
+    gpu->scale(d.tensor(t), 1000, 2.0f);  // queued on the compute stream, not yet waited for
+    comm->allreduce_sum_async(d.tensor(t), 600);
+    const std::vector<int64_t> ranges{600, 1000};
+    comm->reduce_scatter_sum_async(d.tensor(t), ranges);
+    comm->wait_all();
+    comm->wait_all();  // nothing pending: returns at once
+    std::vector<float> doubled = x;
+    for (float& v : doubled) v *= 2.0f;
+    CHECK(to_host(*gpu, d, x.size(), t) == doubled);
+  }
   double values[2] = {1.5, 2.5};
   comm->allreduce_sum(std::span<double>(values, 2));
   CHECK(values[1] == 2.5);
