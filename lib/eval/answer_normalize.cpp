@@ -40,7 +40,7 @@ std::string replace_unicode(std::string s) {
 
 // Commands rewritten to a canonical spelling (or dropped, when the value is empty).
 std::string_view canonical_command(std::string_view name, bool& known) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 38> table{{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 39> table{{
       {"dfrac", "\\frac"},    {"tfrac", "\\frac"},  {"cfrac", "\\frac"},    {"dbinom", "\\binom"},
       {"tbinom", "\\binom"},  {"leq", "\\le"},      {"leqslant", "\\le"},   {"geq", "\\ge"},
       {"geqslant", "\\ge"},   {"neq", "\\ne"},      {"lt", "<"},            {"gt", ">"},
@@ -50,7 +50,7 @@ std::string_view canonical_command(std::string_view name, bool& known) {
       {"qquad", " "},         {"degree", ""},       {"dagger", ""},         {"limits", ""},
       {"nolimits", ""},       {"mathstrut", ""},    {"strut", ""},          {"centerdot", "\\cdot"},
       {"colon", ":"},         {"dotsc", "\\dots"},  {"ldots", "\\dots"},    {"cdots", "\\dots"},
-      {"approx", "="},        {"thickapprox", "="},
+      {"approx", "="},        {"thickapprox", "="}, {"varnothing", "\\emptyset"},
   }};
   known = true;
   for (const auto& [from, to] : table)
@@ -440,6 +440,7 @@ std::string normalize_answer(std::string_view raw) {
   replace_all(s, ",+\\infty", ",\\infty");
   if (s == "\\mathbb{R}" || s == "\\mathbb R" || s == "\\mathbbR" || s == "\\R")
     s = "(-\\infty,\\infty)";
+  if (s == "\\{\\}") s = "\\emptyset";  // the empty set written as empty braces
 
   // "x\in[-2,7]": the answer is the set; a leading "x=" is left to the grader (it knows when
   // the left side is a lone variable).

@@ -20,6 +20,13 @@ std::string choice_of(std::string_view text) {
   return letters.size() == 1 ? letters : std::string{};
 }
 
+// The letter of a MATH multiple-choice label, "\text{(C)}" or "(C)" -> 'C'; 0 otherwise.
+char choice_label(const std::string& normalized) {
+  const bool label = normalized.size() == 3 && normalized[0] == '(' && normalized[2] == ')' &&
+                     normalized[1] >= 'A' && normalized[1] <= 'E';
+  return label ? normalized[1] : '\0';
+}
+
 // Blanks of a cloze answer: ';' separates them; a prediction may use top-level commas.
 std::vector<std::string> blanks_of(std::string_view text, bool allow_commas) {
   std::vector<std::string> out;
@@ -56,6 +63,12 @@ GradeResult grade_answer(std::string_view extracted, std::string_view gold, Answ
         if (!math_equal(predicted[i], gold_blanks[i], policy).correct) return {false, "mismatch"};
       return {true, "cloze"};
     }
+  }
+  // A multiple-choice gold in a LaTeX benchmark ("\text{(C)}", MATH's choice problems): an
+  // answer that names the option and then repeats its content ("\text{(C) } 12") chose C.
+  if (const char letter = choice_label(normalize_answer(gold)); letter != '\0') {
+    const std::string p = normalize_answer(extracted);
+    if (p.size() > 3 && choice_label(p.substr(0, 3)) != '\0') return {p[1] == letter, "choice"};
   }
   return math_equal(extracted, gold, policy);
 }

@@ -235,7 +235,10 @@ class ExpressionParser {
     } else if (peek() == '.' && pos_ > start && !is_digit(peek(1)) && peek(1) != '.') {
       ++pos_;  // "5." as a number
     }
-    if (pos_ == start) throw ParseFailure{};
+    if (pos_ == start && !(peek() == '.' && overline_at(pos_ + 1))) throw ParseFailure{};
+    if (peek() == '.' && overline_at(pos_ + 1)) ++pos_;  // ".\overline{3}"
+    if (overline_at(pos_) && s_.substr(start, pos_ - start).find('.') != std::string_view::npos)
+      return repeating_decimal(start);
     // scientific notation "4e3", "1.5E-3" (never Euler's e: "2e" times 3 is written "2e\cdot 3")
     if ((peek() == 'e' || peek() == 'E') &&
         (is_digit(peek(1)) || ((peek(1) == '-' || peek(1) == '+') && is_digit(peek(2))))) {
@@ -250,6 +253,31 @@ class ExpressionParser {
     (void)end;
     if (peek() == '_') throw ParseFailure{};  // a numeral in another base ("664_7"): text only
     return number(value, std::move(literal));
+  }
+
+  bool overline_at(size_t at) const { return s_.compare(at, 9, "\\overline") == 0; }
+
+  // "0.\overline{3}" (1/3), "2.1\overline{36}": a decimal whose digits under the bar repeat.
+  // Its exact value is a fraction, so it is compared as a value, not as a decimal literal
+  // (the literal text keeps the "\overline", which literal() refuses).
+  int32_t repeating_decimal(size_t start) {
+    const std::string written(s_.substr(start, pos_ - start));  // "0." or "2.1"
+    pos_ += 9;
+    if (peek() != '{') throw ParseFailure{};
+    const size_t digits_start = ++pos_;
+    while (is_digit(peek())) ++pos_;
+    const std::string repeating(s_.substr(digits_start, pos_ - digits_start));
+    if (repeating.empty() || repeating.size() > 15 || peek() != '}') throw ParseFailure{};
+    ++pos_;
+    const size_t point = written.find('.');
+    const std::string fixed = written.substr(point + 1);
+    if (fixed.size() > 15) throw ParseFailure{};
+    // x = whole.fixed(repeating...) = whole + (fixed.repeating - fixed) / (10^|fixed| (10^|repeating| - 1))
+    const double whole = point == 0 ? 0.0 : std::stod(written.substr(0, point));
+    const double both = std::stod(fixed + repeating), head = fixed.empty() ? 0.0 : std::stod(fixed);
+    const double value = whole + (both - head) / (std::pow(10.0, static_cast<double>(fixed.size())) *
+                                                  (std::pow(10.0, static_cast<double>(repeating.size())) - 1.0));
+    return number(value, written + "\\overline{" + repeating + "}");
   }
 
   // One-token argument of \frac / \sqrt / subscripts when not braced.
@@ -327,7 +355,7 @@ class ExpressionParser {
   int32_t parse_primary() {
     skip_spaces();
     const char c = peek();
-    if (is_digit(c) || (c == '.' && is_digit(peek(1)))) {
+    if (is_digit(c) || (c == '.' && (is_digit(peek(1)) || overline_at(pos_ + 1)))) {
       int32_t n = parse_number();
       return maybe_mixed_number(n);
     }
@@ -495,7 +523,8 @@ std::optional<std::string> MathExpression::literal() const {
   if (node->op != Op::number) return std::nullopt;
   const std::string& text = literals_[static_cast<size_t>(node->b)];
   // a mixed number or scientific notation is compared by value, not as a decimal string
-  if (text.find_first_of("+eE") != std::string::npos) return std::nullopt;
+  // (nor is a repeating decimal, whose text holds "\overline")
+  if (text.find_first_of("+eE\\") != std::string::npos) return std::nullopt;
   return sign + text;
 }
 

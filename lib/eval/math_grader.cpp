@@ -22,7 +22,9 @@ const char* const kGradingPolicy =
     "bare lists unordered, matrices cell by cell (a column or row vector also equals its entries in round "
     "brackets); \"a \\pm b\" is the list of both values; an "
     "inequality in one variable is the interval it describes. Two plain decimal literals must be "
-    "equal as decimals; other scalars are evaluated and compared with relative tolerance 1e-6, "
+    "equal as decimals; a decimal literal shorter than the 7 significant digits the tolerance "
+    "resolves must equal an expression exactly (\"0.125\" is 1/8, \"1.414\" is not \\sqrt{2}); "
+    "repeating decimals 0.\\overline{3} are exact fractions; other scalars are evaluated and compared with relative tolerance 1e-6, "
     "expressions with variables at random points; \"25%\" equals 25 and 0.25. \"x = 5\" equals 5 "
     "when the left side is a lone variable; two equations are equal when their sides match or "
     "one's lhs-rhs is a nonzero constant multiple of the other's. Words compare as text, "
@@ -311,6 +313,20 @@ std::string canonical_decimal(std::string_view literal) {
   return sign + whole + (fraction.empty() ? "" : "." + fraction);
 }
 
+// Significant digits a decimal literal shows: "0.0300" -> 3, "98.9949" -> 6, "-12" -> 2.
+size_t significant_digits(std::string_view literal) {
+  std::string digits;
+  for (char c : literal)
+    if (is_digit(c)) digits += c;
+  const size_t first = digits.find_first_not_of('0');
+  return first == std::string::npos ? 1 : digits.size() - first;
+}
+
+// Significant digits a relative tolerance tells apart: 1e-6 -> 7, 1e-4 -> 5.
+size_t digits_resolved(double relative_tolerance) {
+  return static_cast<size_t>(std::max(1.0, std::round(-std::log10(relative_tolerance)) + 1.0));
+}
+
 bool is_word(std::string_view s) {
   return s.size() >= 2 && std::all_of(s.begin(), s.end(), [](char c) { return is_letter(c); });
 }
@@ -388,11 +404,16 @@ class Comparator {
     if (lhs.kind != Value::Kind::scalar) return false;
     const std::string& t = lhs.text;
     if (auto e = MathExpression::parse(t); e && e->variables().size() == 1 && e->variables()[0] == t) return true;
-    // function notation: a letter applied to variables, "f(x)", "p(x,y)"
-    if (t.size() >= 4 && is_letter(t[0]) && t[1] == '(' && t.back() == ')') {
-      return std::all_of(t.begin() + 2, t.end() - 1, [](char c) { return is_letter(c) || c == ','; });
-    }
-    return false;
+    // function notation: a letter applied to variables, "f(x)", "p(x,y)"; the letter may be
+    // marked as an inverse, a derivative or an indexed function ("f^{-1}(x)" in the answers
+    // of inverse-function problems, "f'(x)", "f_2(x)")
+    const size_t open = t.find('(');
+    if (open == std::string::npos || open == 0 || !is_letter(t[0]) || t.back() != ')' || t.size() < open + 3) return false;
+    const std::string_view mark = std::string_view(t).substr(1, open - 1);
+    const bool name_ok = mark.empty() || mark == "^{-1}" || mark == "^-1" || mark == "'" || mark == "''" ||
+                         (mark.size() == 2 && mark[0] == '_' && (is_letter(mark[1]) || is_digit(mark[1])));
+    return name_ok && std::all_of(t.begin() + static_cast<std::ptrdiff_t>(open) + 1, t.end() - 1,
+                                  [](char c) { return is_letter(c) || c == ','; });
   }
 
   const MathExpression* parsed(const std::string& text) {
@@ -405,7 +426,8 @@ class Comparator {
     return it->second ? &*it->second : nullptr;
   }
 
-  bool close(Complex x, Complex y) const {
+  bool close(Complex x, Complex y) const { return close(x, y, policy_.relative_tolerance); }
+  bool close(Complex x, Complex y, double relative_tolerance) const {
     const bool fx = std::isfinite(x.real()) && std::isfinite(x.imag());
     const bool fy = std::isfinite(y.real()) && std::isfinite(y.imag());
     if (!fx || !fy) {
@@ -413,7 +435,7 @@ class Comparator {
       return std::isinf(x.real()) && std::isinf(y.real()) && x.real() == y.real() && x.imag() == 0 && y.imag() == 0;
     }
     const double scale = std::max(std::abs(x), std::abs(y));
-    return std::abs(x - y) <= policy_.relative_tolerance * scale + policy_.absolute_tolerance;
+    return std::abs(x - y) <= relative_tolerance * scale + policy_.absolute_tolerance;
   }
 
   // The two expressions compared at points: every variable of either gets a value; the
@@ -471,12 +493,16 @@ class Comparator {
     if (a.percent && !b.percent) scales.emplace_back(0.01, 1.0);
     if (b.percent && !a.percent) scales.emplace_back(1.0, 0.01);
     const auto lx = x->literal(), ly = y->literal();
+    // a decimal too short to resolve relative_tolerance must be exact (GradePolicy::decimal_tolerance)
+    double tolerance = policy_.relative_tolerance;
+    if (lx.has_value() != ly.has_value() && significant_digits(lx ? *lx : *ly) < digits_resolved(tolerance))
+      tolerance = std::min(policy_.decimal_tolerance, tolerance);
     for (const auto& [sx, sy] : scales) {
       if (lx && ly && sx == sy) {
         if (canonical_decimal(*lx) == canonical_decimal(*ly)) return note("literal");
         continue;
       }
-      auto result = compare_at_points(*x, sx, *y, sy, [&](Complex p, Complex q) { return close(p, q); });
+      auto result = compare_at_points(*x, sx, *y, sy, [&](Complex p, Complex q) { return close(p, q, tolerance); });
       if (result && *result) return note(x->variables().empty() && y->variables().empty() ? "numeric" : "symbolic");
     }
     return false;

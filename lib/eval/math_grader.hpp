@@ -11,7 +11,10 @@
 //     "lhs = rhs", or a scalar expression (a trailing % is remembered).
 //  3. Scalars: two plain decimal literals must be equal as decimals ("12" != "1.2",
 //     "18.00" == "18"); otherwise both are evaluated, with a relative tolerance of 1e-6
-//     (absolute 1e-12), and expressions with variables are compared at random points.
+//     (absolute 1e-12), and expressions with variables are compared at random points. A
+//     decimal literal against an expression gets that tolerance only when it shows the 7
+//     significant digits the tolerance resolves ("0.3333333" is 1/3); a shorter one must be
+//     exact ("0.125" is \frac{1}{8}, "98.9949" is not 70\sqrt{2}).
 //     "25%" equals 25 and 0.25. Words (letter runs) compare as text, case-insensitively.
 //  4. An equation whose left side is a lone variable ("x = 5", "f(x) = ...") equals its right
 //     side; two equations are equal when their sides are, or when lhs - rhs of one is a
@@ -26,6 +29,13 @@ namespace dsmath::eval {
 struct GradePolicy {
   double relative_tolerance = 1e-6;
   double absolute_tolerance = 1e-12;
+  // A decimal literal compared with an expression ("98.9949" with "70\sqrt{2}") stands for
+  // it within relative_tolerance only when it shows as many significant digits as that
+  // tolerance resolves (7 for 1e-6): then it is the value printed to precision. A shorter
+  // decimal that falls inside the tolerance does so by luck of rounding (98.9949 is 70\sqrt{2}
+  // to 6 digits, 5e-7 off), so it must agree to this rounding error of double evaluation:
+  // "0.125" equals \frac{1}{8}, "1.414" is not \sqrt{2}.
+  double decimal_tolerance = 1e-9;
   int random_points = 6;  // evaluation points for expressions with variables
 };
 
