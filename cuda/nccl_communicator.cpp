@@ -76,12 +76,17 @@ class NcclCommunicator final : public Communicator {
                              comm_, side_stream_after_compute()),
                "all-reduce");
   }
-  void reduce_scatter_sum_async(Tensor data, std::span<const int64_t> ranges) override {
-    const ncclDataType_t type = nccl_type(data.dtype, "reduce-scatter");
+  // One reduce per owner range (a bucket clipped to the owners' shards), in one group.
+  void reduce_to_owners_async(Tensor data, std::span<const int64_t> ranges) override {
+    const ncclDataType_t type = nccl_type(data.dtype, "reduce");
     cudaStream_t side = side_stream_after_compute();
-    per_range(data, ranges, [&](void* p, size_t count, int owner) {
-      check_nccl(ncclReduce(p, p, count, type, ncclSum, owner, comm_, side), "reduce");
-    });
+    check_nccl(ncclGroupStart(), "group start");
+    for (size_t r = 0; r + 1 < ranges.size(); ++r)
+      if (ranges[r + 1] > ranges[r])
+        check_nccl(ncclReduce(data.offset(ranges[r]).data, data.offset(ranges[r]).data,
+                              static_cast<size_t>(ranges[r + 1] - ranges[r]), type, ncclSum, static_cast<int>(r), comm_, side),
+                   "reduce");
+    check_nccl(ncclGroupEnd(), "group end");
   }
   void wait_all() override {
     if (!pending_) return;
@@ -89,20 +94,18 @@ class NcclCommunicator final : public Communicator {
     wait("all-reduce of gradients (overlapped with backward)", side_);
   }
 
-  // One reduce per owner range (ranges need not be equal, unlike ncclReduceScatter's), fused
-  // into one group launch.
-  void reduce_scatter_sum(Tensor data, std::span<const int64_t> ranges) override {
-    const ncclDataType_t type = nccl_type(data.dtype, "reduce-scatter");
-    per_range(data, ranges, [&](void* p, size_t count, int owner) {
-      check_nccl(ncclReduce(p, p, count, type, ncclSum, owner, comm_, stream_), "reduce");
-    });
+  // In place: NCCL's reduce-scatter writes this rank's shard where it lies in the buffer when
+  // recvbuff = sendbuff + rank x shard, and its all-gather reads it from there.
+  void reduce_scatter_sum(Tensor data, int64_t shard) override {
+    check_nccl(ncclReduceScatter(data.data, data.offset(rank() * shard).data, static_cast<size_t>(shard),
+                                 nccl_type(data.dtype, "reduce-scatter"), ncclSum, comm_, stream_),
+               "reduce-scatter");
     wait("reduce-scatter of gradients");
   }
-  void all_gather(Tensor data, std::span<const int64_t> ranges) override {
-    const ncclDataType_t type = nccl_type(data.dtype, "all-gather");
-    per_range(data, ranges, [&](void* p, size_t count, int owner) {
-      check_nccl(ncclBroadcast(p, p, count, type, owner, comm_, stream_), "broadcast");
-    });
+  void all_gather(Tensor data, int64_t shard) override {
+    check_nccl(ncclAllGather(data.offset(rank() * shard).data, data.data, static_cast<size_t>(shard),
+                             nccl_type(data.dtype, "all-gather"), comm_, stream_),
+               "all-gather");
     wait("all-gather of weights");
   }
 
@@ -117,17 +120,6 @@ class NcclCommunicator final : public Communicator {
   }
 
  private:
-  // op(range start, count, owner rank) for every non-empty owner range, in one NCCL group
-  template <class Op>
-  void per_range(Tensor data, std::span<const int64_t> ranges, Op&& op) {
-    check_nccl(ncclGroupStart(), "group start");
-    for (int r = 0; r < world_size(); ++r) {
-      const int64_t b = ranges[static_cast<size_t>(r)], e = ranges[static_cast<size_t>(r) + 1];
-      if (e > b) op(data.offset(b).data, static_cast<size_t>(e - b), r);
-    }
-    check_nccl(ncclGroupEnd(), "group end");
-  }
-
   // The side stream for overlapped reductions, ordered after everything queued so far on the
   // compute stream (the gradients just finished); compute goes on meanwhile.
   cudaStream_t side_stream_after_compute() {

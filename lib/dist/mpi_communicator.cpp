@@ -42,6 +42,25 @@ float* f32(Tensor t, const char* op) {
   if (t.dtype != DType::f32) fail("MPI {}: {} tensors are not supported (the CPU backend is f32)", op, dtype_name(t.dtype));
   return t.as<float>();
 }
+
+// Sums [ranges[r], ranges[r + 1]) over ranks into rank r, for every r, in place, in chunks
+// that MPI's int counts hold; nonblocking when `requests` collects the requests.
+void reduce_to_owners(float* p, std::span<const int64_t> ranges, int my_rank, std::vector<MPI_Request>* requests) {
+  for (size_t r = 0; r + 1 < ranges.size(); ++r) {
+    const int owner = static_cast<int>(r);
+    for (int64_t i = ranges[r]; i < ranges[r + 1]; i += kMaxChunk) {
+      const int count = static_cast<int>(std::min(kMaxChunk, ranges[r + 1] - i));
+      const void* send = my_rank == owner ? MPI_IN_PLACE : p + i;
+      float* receive = my_rank == owner ? p + i : nullptr;
+      if (requests == nullptr) {
+        check_mpi(MPI_Reduce(send, receive, count, MPI_FLOAT, MPI_SUM, owner, MPI_COMM_WORLD), "reduce");
+      } else {
+        requests->push_back(MPI_REQUEST_NULL);
+        check_mpi(MPI_Ireduce(send, receive, count, MPI_FLOAT, MPI_SUM, owner, MPI_COMM_WORLD, &requests->back()), "reduce");
+      }
+    }
+  }
+}
 }  // namespace
 
 struct MpiCommunicator::Impl {
@@ -210,20 +229,8 @@ void MpiCommunicator::allreduce_sum_async(Tensor data, int64_t n) {
   }
 }
 
-void MpiCommunicator::reduce_scatter_sum_async(Tensor data, std::span<const int64_t> ranges) {
-  float* p = f32(data, "reduce_scatter");
-  for (int r = 0; r < impl_->world; ++r) {
-    const int64_t b = ranges[static_cast<size_t>(r)], e = ranges[static_cast<size_t>(r) + 1];
-    for (int64_t i = b; i < e; i += kMaxChunk) {
-      const int count = static_cast<int>(std::min(kMaxChunk, e - i));
-      MPI_Request request = MPI_REQUEST_NULL;
-      if (impl_->rank == r)
-        check_mpi(MPI_Ireduce(MPI_IN_PLACE, p + i, count, MPI_FLOAT, MPI_SUM, r, MPI_COMM_WORLD, &request), "reduce");
-      else
-        check_mpi(MPI_Ireduce(p + i, nullptr, count, MPI_FLOAT, MPI_SUM, r, MPI_COMM_WORLD, &request), "reduce");
-      impl_->pending.push_back(request);
-    }
-  }
+void MpiCommunicator::reduce_to_owners_async(Tensor data, std::span<const int64_t> ranges) {
+  reduce_to_owners(f32(data, "reduce"), ranges, impl_->rank, &impl_->pending);
 }
 
 void MpiCommunicator::wait_all() {
@@ -239,30 +246,20 @@ void MpiCommunicator::allreduce_sum(std::span<double> values) {
             "allreduce");
 }
 
-void MpiCommunicator::reduce_scatter_sum(Tensor data, std::span<const int64_t> ranges) {
+// On CPUs one reduce per owner shard is enough (few ranks); it also keeps counts within int.
+void MpiCommunicator::reduce_scatter_sum(Tensor data, int64_t shard) {
   Impl::Scope scope(*impl_, "reduce-scatter of gradients");
-  float* p = f32(data, "reduce_scatter");
-  // One reduce per owner range: counts stay within int and the owner gets its sum in place.
-  for (int r = 0; r < impl_->world; ++r) {
-    const int64_t b = ranges[static_cast<size_t>(r)], e = ranges[static_cast<size_t>(r) + 1];
-    for (int64_t i = b; i < e; i += kMaxChunk) {
-      const int count = static_cast<int>(std::min(kMaxChunk, e - i));
-      if (impl_->rank == r)
-        check_mpi(MPI_Reduce(MPI_IN_PLACE, p + i, count, MPI_FLOAT, MPI_SUM, r, MPI_COMM_WORLD), "reduce");
-      else
-        check_mpi(MPI_Reduce(p + i, nullptr, count, MPI_FLOAT, MPI_SUM, r, MPI_COMM_WORLD), "reduce");
-    }
-  }
+  const EqualShards shards{shard * impl_->world, impl_->world, shard};
+  reduce_to_owners(f32(data, "reduce_scatter"), shards.bounds(), impl_->rank, nullptr);
 }
 
-void MpiCommunicator::all_gather(Tensor data, std::span<const int64_t> ranges) {
+void MpiCommunicator::all_gather(Tensor data, int64_t shard) {
   Impl::Scope scope(*impl_, "all-gather of weights");
   float* p = f32(data, "all_gather");
-  for (int r = 0; r < impl_->world; ++r) {
-    const int64_t b = ranges[static_cast<size_t>(r)], e = ranges[static_cast<size_t>(r) + 1];
-    for (int64_t i = b; i < e; i += kMaxChunk)
-      check_mpi(MPI_Bcast(p + i, static_cast<int>(std::min(kMaxChunk, e - i)), MPI_FLOAT, r, MPI_COMM_WORLD), "broadcast");
-  }
+  for (int r = 0; r < impl_->world; ++r)
+    for (int64_t i = r * shard; i < (r + 1) * shard; i += kMaxChunk)
+      check_mpi(MPI_Bcast(p + i, static_cast<int>(std::min(kMaxChunk, (r + 1) * shard - i)), MPI_FLOAT, r, MPI_COMM_WORLD),
+                "broadcast");
 }
 
 void MpiCommunicator::broadcast(void* host_data, size_t bytes, int root) {

@@ -26,10 +26,10 @@ class MpiCommunicator final : public Communicator {
   void allreduce_sum(Tensor data, int64_t n) override;
   void allreduce_sum(std::span<double> values) override;
   void allreduce_sum_async(Tensor data, int64_t n) override;
-  void reduce_scatter_sum_async(Tensor data, std::span<const int64_t> ranges) override;
+  void reduce_to_owners_async(Tensor data, std::span<const int64_t> ranges) override;
   void wait_all() override;
-  void reduce_scatter_sum(Tensor data, std::span<const int64_t> ranges) override;
-  void all_gather(Tensor data, std::span<const int64_t> ranges) override;
+  void reduce_scatter_sum(Tensor data, int64_t shard) override;
+  void all_gather(Tensor data, int64_t shard) override;
   void broadcast(void* host_data, size_t bytes, int root) override;
   void barrier() override;
   void note_step(int64_t step) override;

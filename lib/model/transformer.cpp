@@ -22,6 +22,19 @@ Transformer::Transformer(const ModelConfig& config, Backend& backend, Transforme
   }
 }
 
+void Transformer::reserve_flat(int64_t elements) {
+  auto grow = [&](Buffer& buffer, DType dtype) {
+    const size_t bytes = static_cast<size_t>(elements) * dtype_size(dtype);
+    if (!buffer.data() || bytes <= buffer.bytes()) return;
+    Buffer bigger = backend_.allocate(bytes);
+    backend_.fill_zero(bigger.data(), bytes);
+    backend_.copy(bigger.data(), buffer.data(), buffer.bytes());
+    buffer = std::move(bigger);
+  };
+  grow(params_, backend_.compute_dtype());
+  grow(grads_, backend_.grad_dtype());
+}
+
 std::vector<float> Transformer::init_parameters(uint64_t seed) {
   std::vector<float> host(static_cast<size_t>(layout_.total()), 0.0f);
   for (const auto& t : layout_.tensors()) {

@@ -37,6 +37,10 @@ class Transformer {
 
   Tensor params() const { return params_.tensor(backend_.compute_dtype()); }
   Tensor grads() const { return grads_.tensor(backend_.grad_dtype()); }
+  // Grows the flat parameter and gradient buffers to hold `elements` slots (at least
+  // layout().total(); the tail stays zero and belongs to no parameter), so that collectives
+  // over equal ZeRO-1 shards can move whole shards. Keeps the values.
+  void reserve_flat(int64_t elements);
 
   // Normal(0, init_std) matrices, unit norm weights; depends only on the seed and tensor name.
   // Returns the drawn fp32 values (the device copy may be rounded to the compute dtype).

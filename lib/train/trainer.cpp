@@ -15,9 +15,16 @@ Trainer::Trainer(Transformer& model, Communicator& comm, const OptimConfig& opti
   const int64_t total = model.layout().total();
   sharded_ = dist.zero1 && comm.world_size() > 1;
   overlap_ = dist.overlap_grad_reduce && comm.world_size() > 1;
-  shard_ranges_ = sharded_ ? split_ranges(total, comm.world_size()) : std::vector<int64_t>{0, total};
-  const size_t r = sharded_ ? static_cast<size_t>(comm.rank()) : 0;
-  optimizer_ = std::make_unique<AdamW>(model.backend(), model.layout(), optim, shard_ranges_[r], shard_ranges_[r + 1],
+  shards_ = equal_shards(total, sharded_ ? comm.world_size() : 1);
+  if (sharded_) {
+    if (shards_.end(comm.world_size() - 1) <= shards_.begin(comm.world_size() - 1))
+      fail_hint("set dist.zero1=false: the optimizer state of so small a model needs no sharding",
+                "ZeRO-1: the model's {} parameter slots in shards of {} leave rank {} without a shard", total, shards_.size,
+                comm.world_size() - 1);
+    model.reserve_flat(shards_.padded_total());  // the collectives move whole shards
+  }
+  const int r = sharded_ ? comm.rank() : 0;
+  optimizer_ = std::make_unique<AdamW>(model.backend(), model.layout(), optim, shards_.begin(r), shards_.end(r),
                                        model.backend().compute_dtype());
 }
 
@@ -44,9 +51,9 @@ void Trainer::accumulate(const TokenBatch& batch, const Objective& objective, bo
     model_.backward(dlogp_, [&](int64_t b, int64_t e) {
       if (!sharded_) return comm_.allreduce_sum_async(model_.grads().offset(b), e - b);
       // the bucket's part of each owner's shard goes to that owner
-      std::vector<int64_t> clipped(shard_ranges_.size());
-      for (size_t r = 0; r < clipped.size(); ++r) clipped[r] = std::clamp(shard_ranges_[r], b, e);
-      comm_.reduce_scatter_sum_async(model_.grads(), clipped);
+      std::vector<int64_t> clipped = shards_.bounds();
+      for (int64_t& x : clipped) x = std::clamp(x, b, e);
+      comm_.reduce_to_owners_async(model_.grads(), clipped);
     });
   } else {
     model_.backward(dlogp_);
@@ -64,7 +71,7 @@ StepStats Trainer::finish_step() {
     if (reduction_started_)
       comm_.wait_all();  // started layer by layer during the last backward
     else
-      comm_.reduce_scatter_sum(model_.grads(), shard_ranges_);
+      comm_.reduce_scatter_sum(model_.grads(), shards_.size);
     const int64_t b = optimizer_->begin(), e = optimizer_->end();
     sums[1] = backend.sum_squares(model_.grads().offset(b), e - b);
     comm_.allreduce_sum(std::span<double>(sums, 2));
@@ -102,7 +109,7 @@ StepStats Trainer::finish_step() {
   if (optim_.grad_clip > 0 && s.grad_norm > optim_.grad_clip)
     grad_scale = static_cast<float>(optim_.grad_clip / (s.grad_norm + 1e-6));
   optimizer_->step(model_.params(), model_.grads(), static_cast<float>(s.lr), grad_scale);
-  if (sharded_) comm_.all_gather(model_.params(), shard_ranges_);
+  if (sharded_) comm_.all_gather(model_.params(), shards_.size);
   return s;
 }
 

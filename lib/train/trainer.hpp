@@ -65,7 +65,7 @@ class Trainer {
   bool sharded_ = false;
   bool overlap_ = false;          // dist.overlap_grad_reduce applies
   bool reduction_started_ = false;  // this step's gradients are being reduced already
-  std::vector<int64_t> shard_ranges_;
+  EqualShards shards_;  // ZeRO-1's partition (one shard when not sharded)
   std::unique_ptr<AdamW> optimizer_;
   int64_t step_ = 0;
   double loss_local_ = 0;

@@ -85,9 +85,8 @@ TEST_CASE("gpu: a one-rank NCCL communicator works without MPI", "[gpu]") {
     Buffer d = to_device(*gpu, x, t);
     comm->allreduce_sum(d.tensor(t), 1000);  // the sum over one rank is the value itself
     CHECK(to_host(*gpu, d, x.size(), t) == x);
-    const std::vector<int64_t> ranges{0, 1000};
-    comm->reduce_scatter_sum(d.tensor(t), ranges);
-    comm->all_gather(d.tensor(t), ranges);
+    comm->reduce_scatter_sum(d.tensor(t), 1000);  // one shard of 1000
+    comm->all_gather(d.tensor(t), 1000);
     CHECK(to_host(*gpu, d, x.size(), t) == x);
   }
   // the overlapped path (side stream ordered after the compute stream by an event): the
@@ -97,7 +96,7 @@ TEST_CASE("gpu: a one-rank NCCL communicator works without MPI", "[gpu]") {
     gpu->scale(d.tensor(t), 1000, 2.0f);  // queued on the compute stream, not yet waited for
     comm->allreduce_sum_async(d.tensor(t), 600);
     const std::vector<int64_t> ranges{600, 1000};
-    comm->reduce_scatter_sum_async(d.tensor(t), ranges);
+    comm->reduce_to_owners_async(d.tensor(t), ranges);
     comm->wait_all();
     comm->wait_all();  // nothing pending: returns at once
     std::vector<float> doubled = x;

@@ -200,3 +200,26 @@ TEST_CASE("backward announces each gradient range once, when it is final", "[mod
     CHECK(ranges.back().first == 0);                     // the embeddings last
   }
 }
+
+TEST_CASE("growing the flat buffers for equal shards keeps weights and gradients", "[model]") {
+  CpuBackend backend(1);
+  const ModelConfig c = tiny_config();
+  Transformer m(c, backend);
+  m.init_parameters(4);
+  const TokenBatch b = random_batch(2, 6, c.vocab_size, 9);
+  m.zero_grads();
+  m.forward(b, true);
+  m.backward(nll_grad(b));
+  const auto params = m.get_parameters(), grads = m.get_grads();
+  m.reserve_flat(m.layout().total() + 300);
+  CHECK(m.get_parameters() == params);
+  CHECK(m.get_grads() == grads);
+  // the padding is zero and outside every parameter
+  const float* tail = m.params().as<float>() + m.layout().total();
+  CHECK(std::all_of(tail, tail + 300, [](float v) { return v == 0.0f; }));
+  // training goes on as before on the grown buffers
+  m.zero_grads();
+  m.forward(b, true);
+  m.backward(nll_grad(b));
+  CHECK(m.get_grads() == grads);
+}
