@@ -9,6 +9,8 @@
 #   "xxhash<4" (datatrove 0.10.1 hashes str, which xxhash 4 refuses).
 # Per-core rates divide pages by user+sys CPU seconds minus each tool's fixed cost (start-up,
 # model loading), measured on a one-page input, so a busy shared machine does not skew them.
+# DATATROVE_PAGES=N runs datatrove on the first N pages only (it is ~150x slower per core than
+# dsmath; a per-page rate does not need the whole corpus). TWO_THREADS=0 skips the 2-thread runs.
 set -euo pipefail
 BUILD=${1:?build dir}; W=${2:?work dir}; MB=${3:-300}
 DSMATH=$(cd "$BUILD" && pwd)/apps/dsmath/dsmath
@@ -34,7 +36,8 @@ read -r ours_cpu ours_wall < <(cpu_seconds "$DSMATH" data score corpus.jsonl -m 
 read -r ours_base _ < <(cpu_seconds "$DSMATH" data score one.jsonl -m model.bin -o one_scored.jsonl -j 1)
 read -r ft_cpu ft_wall < <(cpu_seconds sh -c "fasttext predict-prob model.bin corpus.txt 2 > ft_predictions.txt")
 read -r ft_base _ < <(cpu_seconds sh -c "fasttext predict-prob model.bin one.txt 2 > /dev/null")
-read -r _ ours2_wall < <(cpu_seconds "$DSMATH" data score corpus.jsonl -m model.bin -o scored2.jsonl -j 2)
+ours2_wall=skipped
+[[ ${TWO_THREADS:-1} == 0 ]] || read -r _ ours2_wall < <(cpu_seconds "$DSMATH" data score corpus.jsonl -m model.bin -o scored2.jsonl -j 2)
 python3 - <<'PY'
 import json
 ours = [json.loads(l)["math_score"] for l in open("scored.jsonl")]
@@ -47,16 +50,19 @@ print("scores: dsmath vs fasttext predict-prob, max |difference| over %d pages: 
 PY
 echo "score, 1 thread:  dsmath $(rate "$ours_cpu" "$ours_base") pages/CPU-s (${ours_cpu}s CPU, ${ours_wall}s wall, fixed ${ours_base}s);" \
      "fasttext CLI $(rate "$ft_cpu" "$ft_base") pages/CPU-s (${ft_cpu}s CPU, ${ft_wall}s wall, fixed ${ft_base}s)"
-echo "score, 2 threads: dsmath ${ours2_wall}s wall"
+[[ $ours2_wall == skipped ]] || echo "score, 2 threads: dsmath ${ours2_wall}s wall"
 
 read -r dd_cpu dd_wall < <(cpu_seconds "$DSMATH" data dedup corpus.jsonl -o dedup.jsonl -j 1 --url-dedup false)
 read -r dd_base _ < <(cpu_seconds "$DSMATH" data dedup one.jsonl -o one_dedup.jsonl -j 1 --url-dedup false)
-read -r _ dd2_wall < <(cpu_seconds "$DSMATH" data dedup corpus.jsonl -o dedup2.jsonl -j 2 --url-dedup false)
+dd2_wall=skipped
+[[ ${TWO_THREADS:-1} == 0 ]] || read -r _ dd2_wall < <(cpu_seconds "$DSMATH" data dedup corpus.jsonl -o dedup2.jsonl -j 2 --url-dedup false)
 rm -rf datatrove datatrove_one
-read -r dt_cpu dt_wall < <(cpu_seconds "$DT_PY" "$HERE/select_datatrove_minhash.py" "$W/corpus.jsonl" "$W/datatrove")
+DT_PAGES=${DATATROVE_PAGES:-$PAGES}
+head -n "$DT_PAGES" corpus.jsonl > datatrove_input.jsonl
+read -r dt_cpu dt_wall < <(cpu_seconds "$DT_PY" "$HERE/select_datatrove_minhash.py" "$W/datatrove_input.jsonl" "$W/datatrove")
 read -r dt_base _ < <(cpu_seconds "$DT_PY" "$HERE/select_datatrove_minhash.py" "$W/one.jsonl" "$W/datatrove_one")
 echo "MinHash, 1 thread: dsmath dedup (both passes, LSH clustering, output) $(rate "$dd_cpu" "$dd_base") pages/CPU-s" \
-     "(${dd_cpu}s CPU, ${dd_wall}s wall); datatrove MinhashDedupSignature $(rate "$dt_cpu" "$dt_base") pages/CPU-s" \
-     "(${dt_cpu}s CPU, ${dt_wall}s wall, fixed ${dt_base}s)"
-echo "MinHash, 2 threads: dsmath dedup ${dd2_wall}s wall"
-grep -h "^dedup:" bench.log | tail -1 || true
+     "(${dd_cpu}s CPU, ${dd_wall}s wall); datatrove MinhashDedupSignature on the first $DT_PAGES pages" \
+     "$(PAGES=$DT_PAGES; rate "$dt_cpu" "$dt_base") pages/CPU-s (${dt_cpu}s CPU, ${dt_wall}s wall, fixed ${dt_base}s)"
+[[ $dd2_wall == skipped ]] || echo "MinHash, 2 threads: dsmath dedup ${dd2_wall}s wall"
+grep -h "^dedup: kept .* -> dedup.jsonl" bench.log | tail -1 || true
