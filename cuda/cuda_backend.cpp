@@ -217,13 +217,17 @@ void CudaBackend::attention_forward(Tensor out, float* lse, Tensor qkv, const in
   require_dtype("attention_forward", "out", out, kAct);
   require_dtype("attention_forward", "qkv", qkv, kAct);
   check_attention_shape("attention_forward", shape);
+  require_vector_aligned("attention_forward", "out", out);
+  require_vector_aligned("attention_forward", "qkv", qkv);
   launch_attention_forward(out, lse, qkv, segment_ids, shape, stream_);
 }
 
 void CudaBackend::attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, const float* lse,
                                      const int32_t* segment_ids, const AttentionShape& shape) {
-  for (auto [name, t] : {std::pair{"dqkv", dqkv}, {"dout", dout}, {"qkv", qkv}, {"out", out}})
+  for (auto [name, t] : {std::pair{"dqkv", dqkv}, {"dout", dout}, {"qkv", qkv}, {"out", out}}) {
     require_dtype("attention_backward", name, t, kAct);
+    require_vector_aligned("attention_backward", name, t);
+  }
   check_attention_shape("attention_backward", shape);
   void* delta = scratch(attention_backward_scratch_bytes(shape));
   launch_attention_backward(dqkv, dout, qkv, out, lse, segment_ids, shape, delta, stream_);

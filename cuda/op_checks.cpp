@@ -1,6 +1,7 @@
 #include "cuda/op_checks.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "core/error.hpp"
@@ -46,6 +47,11 @@ void check_attention_shape(const char* op, const AttentionShape& s) {
   if (s.qkv_stride % 8 != 0 || s.out_stride % 8 != 0)
     fail("cuda backend: {}: row strides qkv {} / out {} must be multiples of 8 elements", op, s.qkv_stride, s.out_stride);
   if (!(s.scale > 0)) fail("cuda backend: {}: softmax scale {} must be positive", op, s.scale);
+}
+
+void require_vector_aligned(const char* op, const char* operand, Tensor t) {
+  if (reinterpret_cast<uintptr_t>(t.data) % 16 != 0)
+    fail("cuda backend: {}: {} at {} is not 16-byte aligned, which the kernel's vector loads need", op, operand, t.data);
 }
 
 void check_decode_shape(const char* op, const AttentionShape& s, const KvCacheShape& c) {

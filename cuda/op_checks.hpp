@@ -20,6 +20,9 @@ bool flash_attention_supports_head_dim(int head_dim);
 bool decode_attention_supports_head_dim(int head_dim);
 
 void check_attention_shape(const char* op, const AttentionShape& s);
+// The attention kernels move 16-byte vectors (8 bf16) of each head row: the strides are
+// checked by check_attention_shape, the base pointers here.
+void require_vector_aligned(const char* op, const char* operand, Tensor t);
 void check_decode_shape(const char* op, const AttentionShape& s, const KvCacheShape& c);
 void check_rope_shape(const char* op, const RopeShape& s);
 

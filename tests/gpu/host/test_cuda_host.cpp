@@ -190,6 +190,10 @@ TEST_CASE("op checks name the op and the operand and the fix", "[cuda_host]") {
   AttentionShape groups = s;
   groups.n_kv_heads = 3;
   CHECK_THROWS_WITH(check_attention_shape("attention_backward", groups), Contains("multiple of n_kv_heads 3"));
+  alignas(16) uint16_t row[16] = {};
+  CHECK_NOTHROW(require_vector_aligned("attention_forward", "qkv", Tensor(row, DType::bf16)));
+  CHECK_THROWS_WITH(require_vector_aligned("attention_forward", "qkv", Tensor(row + 1, DType::bf16)),
+                    Contains("attention_forward: qkv at") && Contains("not 16-byte aligned"));
   AttentionShape narrow = s;
   narrow.qkv_stride = 8 * 64;
   CHECK_THROWS_WITH(check_attention_shape("attention_forward", narrow), Contains("narrower"));
