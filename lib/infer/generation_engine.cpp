@@ -21,9 +21,7 @@ namespace {
 int resolve_max_len(const ModelConfig& c, int max_len) {
   return max_len <= 0 ? c.max_seq_len : std::min(max_len, c.max_seq_len);
 }
-}  // namespace
 
-namespace {
 // Cache slots that fit in a fraction of the free memory, leaving room for the activations of a
 // prefill/decode batch of that many sequences.
 int slots_from_memory(const Transformer& model, int max_len, double fraction) {
@@ -72,14 +70,16 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
   std::vector<int> free_slots;
   for (int s = max_batch_ - 1; s >= 0; --s) free_slots.push_back(s);
   std::vector<float> logits;
-  std::vector<SamplerScratch> scratch(static_cast<size_t>(max_batch_));
+  // sample_token is called for one row at a time and overwrites its scratch: one serves all
+  // rows (a scratch per slot would hold max_batch x vocab entries)
+  SamplerScratch scratch;
   size_t finished = 0, generated_tokens = 0;
 
   // Appends the sampled token of row r of `logits` to active[a]; false when the request is done.
   auto take = [&](Active& a, int row) -> bool {
     Generation& g = out[a.index];
     const std::span<const float> row_logits(logits.data() + static_cast<size_t>(row) * vocab, static_cast<size_t>(vocab));
-    const SampledToken t = sample_token(row_logits, sampling, a.rng, scratch[static_cast<size_t>(a.slot)]);
+    const SampledToken t = sample_token(row_logits, sampling, a.rng, scratch);
     g.tokens.push_back(t.token);
     g.logprobs.push_back(t.logprob);
     ++generated_tokens;
@@ -104,6 +104,19 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
     }
     return true;
   };
+  // take() for row r; a request still going moves to `keep`, a finished one frees its slot
+  auto take_or_retire = [&](Active& a, int row, std::vector<Active>& keep) {
+    if (take(a, row)) {
+      keep.push_back(std::move(a));
+    } else {
+      free_slots.push_back(a.slot);
+      ++finished;
+    }
+  };
+  // the decode step's batch and survivors, reused across steps
+  CacheBatch decode;
+  decode.seq = 1;
+  std::vector<Active> still;
 
   while (!queue.empty() || !active.empty()) {
     // 1. admit queued requests into free slots: one batched prefill
@@ -131,42 +144,29 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
       // (all one-token prompts make a width-1 batch: forward_with_cache then decodes from an
       // empty cache, which is the same computation)
       model_.forward_with_cache(b, cache_, logits);
-      for (int r = 0; r < b.rows; ++r) {
-        Active& a = admitted[static_cast<size_t>(r)];
-        if (take(a, r)) {
-          active.push_back(std::move(a));
-        } else {
-          free_slots.push_back(a.slot);
-          ++finished;
-        }
-      }
+      for (int r = 0; r < b.rows; ++r) take_or_retire(admitted[static_cast<size_t>(r)], r, active);
       if (progress) progress(finished, generated_tokens);
       continue;  // refill again before decoding if prefill finished some at once
     }
     // 2. one decode step for every active sequence
-    CacheBatch b;
-    b.rows = static_cast<int>(active.size());
-    b.seq = 1;
+    decode.rows = static_cast<int>(active.size());
+    decode.tokens.clear();
+    decode.n_new.assign(active.size(), 1);
+    decode.start.clear();
+    decode.slots.clear();
     for (const auto& a : active) {
-      b.tokens.push_back(a.pending);
-      b.n_new.push_back(1);
-      b.start.push_back(a.cached);
-      b.slots.push_back(a.slot);
+      decode.tokens.push_back(a.pending);
+      decode.start.push_back(a.cached);
+      decode.slots.push_back(a.slot);
     }
-    model_.forward_with_cache(b, cache_, logits);
-    std::vector<Active> still;
-    still.reserve(active.size());
-    for (int r = 0; r < b.rows; ++r) {
+    model_.forward_with_cache(decode, cache_, logits);
+    still.clear();
+    for (int r = 0; r < decode.rows; ++r) {
       Active& a = active[static_cast<size_t>(r)];
       ++a.cached;
-      if (take(a, r)) {
-        still.push_back(std::move(a));
-      } else {
-        free_slots.push_back(a.slot);
-        ++finished;
-      }
+      take_or_retire(a, r, still);
     }
-    active = std::move(still);
+    active.swap(still);
     if (progress) progress(finished, generated_tokens);
   }
   return out;

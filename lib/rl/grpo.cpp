@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
-#include <numeric>
 
 #include "backend/create.hpp"
 #include "config/load.hpp"
@@ -64,12 +62,11 @@ TokenBatch rollout_batch(const std::vector<const RolloutSample*>& samples, int32
   std::fill(b.tokens.begin(), b.tokens.end(), pad_id);
   for (size_t r = 0; r < samples.size(); ++r) {
     const auto& s = *samples[r];
-    std::vector<int32_t> seq = s.prompt;
-    seq.insert(seq.end(), s.completion.begin(), s.completion.end());
-    const size_t base = r * static_cast<size_t>(width);
-    for (size_t t = 0; t + 1 < seq.size(); ++t) b.tokens[base + t] = seq[t];
+    const size_t base = r * static_cast<size_t>(width), P = s.prompt.size();
+    // the inputs: prompt + completion without its last token
+    for (size_t t = 0; t + 1 < P + s.completion.size(); ++t) b.tokens[base + t] = t < P ? s.prompt[t] : s.completion[t - P];
     // completion token j is predicted at position |prompt| + j - 1
-    for (size_t j = 0; j < s.completion.size(); ++j) b.targets[base + s.prompt.size() + j - 1] = s.completion[j];
+    for (size_t j = 0; j < s.completion.size(); ++j) b.targets[base + P + j - 1] = s.completion[j];
   }
   return b;
 }
@@ -251,7 +248,6 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     write_file_atomic(run.run_dir / "config.yaml", config_yaml);
   }
   MetricsLog metrics(run.run_dir / "metrics.jsonl", step > 0 ? step : -1);
-  std::unique_ptr<JsonlWriter> samples_log;
   std::vector<std::string> logged_samples;
   if (comm.is_root() && fs::exists(run.run_dir / "samples.jsonl")) {
     // keep samples of steps up to the checkpoint; the file is rewritten whole at each save
@@ -289,7 +285,6 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
   log::info("GRPO: {} questions, {} per step x G = {}, {} update(s) per rollout, beta {}, LR {}", questions.size(),
             questions_total, G, updates_per_step, cfg.algorithm.loss.beta, cfg.optim.lr_peak);
 
-  bool first = true;
   while (step < cfg.train.max_steps) {
     ++step;
     comm.note_step(step);
@@ -361,19 +356,18 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     // 5. reference log-probs, then the policy updates
     Stopwatch train_clock;
     const int micro = cfg.train.micro_batch_size;
-    auto micro_batches = [&](const std::vector<size_t>& idx) {
+    // samples [begin, end) in micro-batches of `micro`
+    auto micro_batches = [&](size_t begin, size_t end) {
       std::vector<std::vector<const RolloutSample*>> out;
-      for (size_t k = 0; k < idx.size(); k += static_cast<size_t>(micro)) {
+      for (size_t k = begin; k < end; k += static_cast<size_t>(micro)) {
         std::vector<const RolloutSample*> mb;
-        for (size_t j = k; j < std::min(idx.size(), k + static_cast<size_t>(micro)); ++j) mb.push_back(&samples[idx[j]]);
+        for (size_t j = k; j < std::min(end, k + static_cast<size_t>(micro)); ++j) mb.push_back(&samples[j]);
         out.push_back(std::move(mb));
       }
       return out;
     };
-    std::vector<size_t> all_idx(samples.size());
-    std::iota(all_idx.begin(), all_idx.end(), size_t{0});
     if (reference) {
-      for (const auto& mb : micro_batches(all_idx)) {
+      for (const auto& mb : micro_batches(0, samples.size())) {
         const TokenBatch b = rollout_batch(mb, pad);
         reference->forward(b, false);
         const auto lp = reference->logprobs();
@@ -389,14 +383,15 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     const size_t per_mb = samples.size() / static_cast<size_t>(cfg.algorithm.minibatches);
     for (int epoch = 0; epoch < cfg.algorithm.policy_epochs; ++epoch) {
       for (int m = 0; m < cfg.algorithm.minibatches; ++m) {
-        std::vector<size_t> idx(all_idx.begin() + static_cast<ptrdiff_t>(m * per_mb), all_idx.begin() + static_cast<ptrdiff_t>((m + 1) * per_mb));
-        double global[2] = {static_cast<double>(idx.size()), 0.0};
-        for (size_t i : idx) global[1] += static_cast<double>(samples[i].completion.size());
+        // minibatch m: samples [m * per_mb, (m + 1) * per_mb)
+        const size_t begin = static_cast<size_t>(m) * per_mb, end = begin + per_mb;
+        double global[2] = {static_cast<double>(per_mb), 0.0};
+        for (size_t i = begin; i < end; ++i) global[1] += static_cast<double>(samples[i].completion.size());
         comm.allreduce_sum(std::span<double>(global, 2));
         trainer.begin_step();
         // the sampler's log-probs should equal the policy's before its first update here
         const bool measure = epoch == 0 && m == 0;
-        const auto mbs = micro_batches(idx);
+        const auto mbs = micro_batches(begin, end);
         for (size_t k = 0; k < mbs.size(); ++k) {
           const TokenBatch b = rollout_batch(mbs[k], pad);
           trainer.accumulate(b,
@@ -482,10 +477,9 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
       for (auto it = e.begin(); it != e.end(); ++it) line[it.key()] = *it;
     }
     if (comm.is_root()) metrics.write(line);
-    if (first) {
+    if (step == summary.start_step + 1) {
       summary.first_reward = reward_mean;
       summary.first_accuracy = sums[2] / n;
-      first = false;
     }
     summary.last_reward = reward_mean;
     summary.last_accuracy = sums[2] / n;

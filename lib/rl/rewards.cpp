@@ -43,12 +43,6 @@ Transformer* Rewards::outcome_model() const {
   return nullptr;
 }
 
-bool Rewards::has_process_model() const {
-  for (size_t i = 0; i < sources_.size(); ++i)
-    if (models_[i] && sources_[i].model_kind == RewardKind::process) return true;
-  return false;
-}
-
 void split_steps(const Tokenizer& tokenizer, const std::string& completion, const std::vector<int32_t>& tokens,
                  const std::string& separator, std::vector<std::string>& steps, std::vector<int>& step_ends) {
   steps.clear();

@@ -33,10 +33,8 @@ class Rewards {
                                    const std::vector<std::string>& completions,
                                    const std::vector<std::vector<int32_t>>& tokens) const;
 
-  const std::vector<RewardSource>& sources() const { return sources_; }
   // The outcome reward model, if one is used (iterative RL retrains it).
   Transformer* outcome_model() const;
-  bool has_process_model() const;
 
  private:
   struct ModelScorer;

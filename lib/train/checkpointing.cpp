@@ -41,10 +41,8 @@ fs::path save_checkpoint(CheckpointStore& store, Communicator& comm, int64_t ste
     const bool replicated = opt.begin() == 0 && opt.end() == c.model.num_params();
     if (!replicated || comm.is_root()) write_optimizer_state(dir, opt, comm.rank());
     if (!comm.is_root()) return;
-    // fp32 master weights when the model computes in lower precision
-    const std::vector<float> weights = opt.has_master() && opt.begin() == 0 && opt.end() == c.model.num_params()
-                                           ? opt.get_master()
-                                           : c.model.get_parameters();
+    // fp32 master weights when the model computes in lower precision (and this rank holds them all)
+    const std::vector<float> weights = opt.has_master() && replicated ? opt.get_master() : c.model.get_parameters();
     write_hf_model(dir, c.model.config(), weights, c.model_dtype);
     if (!c.tokenizer_path.empty()) write_file_atomic(dir / "tokenizer.json", read_file(c.tokenizer_path));
     write_file_atomic(dir / "trainer_state.json", c.trainer_state.dump(2) + "\n");

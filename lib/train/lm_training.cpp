@@ -1,8 +1,5 @@
 #include "train/lm_training.hpp"
 
-#include <chrono>
-#include <ctime>
-
 #include "backend/create.hpp"
 #include "config/yaml_writer.hpp"
 #include "core/error.hpp"
@@ -121,8 +118,6 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
   Stopwatch run_clock;
   int64_t run_tokens = 0;
   std::vector<TokenBatch> micro(static_cast<size_t>(accumulation));
-  bool saved_last = false;
-  bool first_logged = false;
   while (trainer.step() < cfg.train.max_steps) {
     Stopwatch step_clock;
     const int64_t step = trainer.step() + 1;
@@ -150,10 +145,7 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
     const double dt = step_clock.seconds();
     const double tokens_per_s = static_cast<double>(tokens_per_step) / dt;
     const double mfu = flops_per_token * tokens_per_s / peak;
-    if (!first_logged) {
-      summary.first_loss = stats.loss;
-      first_logged = true;
-    }
+    if (step == summary.start_step + 1) summary.first_loss = stats.loss;
     summary.last_loss = stats.loss;
     summary.steps = step;
     Json line{{"step", step},
@@ -174,7 +166,6 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
                 stats.skipped ? " | SKIPPED" : "");
     progress.update(static_cast<uint64_t>(step), fmt::format("loss {:.4f}", stats.loss));
     maybe_inject_fault("kill_after_step", step, comm.rank());
-    saved_last = false;
     // a scheduler's stop signal on any rank: every rank checkpoints this step and returns
     double stop = stop_requested() ? 1.0 : 0.0;
     comm.allreduce_sum(std::span<double>(&stop, 1));
@@ -194,7 +185,6 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
       summary.checkpoint = save_checkpoint(store, comm, step,
                                            {model, trainer.optimizer(), state, config_yaml, cfg.tokenizer, model_dtype});
       log::info("checkpoint: {}", summary.checkpoint.string());
-      saved_last = true;
     }
     if (stop > 0) {
       log::warn("stopping after step {} on a stop signal ({}); the checkpoint is written: rerun with --resume", step,
@@ -204,9 +194,9 @@ TrainingSummary run_lm_training(const LmTrainingSpec& cfg, const RunOptions& run
     }
   }
   progress.finish();
-  if (!saved_last && summary.checkpoint.empty()) {
+  // no checkpoint written by this run (nothing to do, or no step reached one): the latest
+  if (summary.checkpoint.empty())
     if (auto latest = store.latest()) summary.checkpoint = *latest;
-  }
   summary.tokens_per_s = run_tokens > 0 ? static_cast<double>(run_tokens) / run_clock.seconds() : 0;
   if (cfg.after_training) summary.after_training = cfg.after_training(model);
   return summary;

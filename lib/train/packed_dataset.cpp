@@ -68,6 +68,13 @@ std::optional<std::vector<ChatMessage>> parse_example(const Json& j, std::string
 }
 }  // namespace
 
+void reject_record(const std::string& where, const std::string& problem, bool skip_invalid, size_t& skipped) {
+  const std::string msg = problem.rfind(where, 0) == 0 ? problem : where + ": " + problem;
+  if (!skip_invalid) throw Error(msg, "fix the record, or set data.skip_invalid: true to skip and count such records");
+  log::warn("skipping {}", msg);
+  ++skipped;
+}
+
 std::vector<PackedExample> load_sft_examples(const SftDataConfig& config, const Tokenizer& tokenizer, SftLoadStats& stats) {
   std::vector<RawExample> raw;
   for (const auto& file : config.train) {
@@ -83,11 +90,7 @@ std::vector<PackedExample> load_sft_examples(const SftDataConfig& config, const 
         problem = e.what();
       }
       if (!messages) {
-        const std::string msg = problem.rfind(reader.where(), 0) == 0 ? problem : reader.where() + ": " + problem;
-        if (!config.skip_invalid)
-          throw Error(msg, "fix the record, or set data.skip_invalid: true to skip and count such records");
-        log::warn("skipping {}", msg);
-        ++stats.skipped_invalid;
+        reject_record(reader.where(), problem, config.skip_invalid, stats.skipped_invalid);
         continue;
       }
       raw.push_back({std::move(*messages), reader.where()});
@@ -209,19 +212,17 @@ void PackedDataset::fill(TokenBatch& batch, int64_t first_sample, int rows) {
     batch.positions.assign(batch.tokens.size(), 0);
     batch.segments.assign(batch.tokens.size(), 0);
   }
-  for (int r = 0; r < rows; ++r) {
-    if (next_row_ >= static_cast<int64_t>(rows_.size())) start_epoch(epoch_ + 1);
-    write_row(rows_[static_cast<size_t>(next_row_++)], batch, r);
-    ++next_sample_;
-  }
+  for (int r = 0; r < rows; ++r) write_row(rows_[take_row()], batch, r);
+}
+
+size_t PackedDataset::take_row() {
+  if (next_row_ >= static_cast<int64_t>(rows_.size())) start_epoch(epoch_ + 1);
+  ++next_sample_;
+  return static_cast<size_t>(next_row_++);
 }
 
 void PackedDataset::advance_to(int64_t sample) {
-  while (next_sample_ < sample) {
-    if (next_row_ >= static_cast<int64_t>(rows_.size())) start_epoch(epoch_ + 1);
-    ++next_row_;
-    ++next_sample_;
-  }
+  while (next_sample_ < sample) take_row();
 }
 
 Json PackedDataset::state() const { return {{"next_sample", next_sample_}, {"epoch", epoch_}, {"next_row", next_row_}}; }

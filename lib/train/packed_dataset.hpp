@@ -33,6 +33,10 @@ struct SftLoadStats {
 // assistant response) are errors naming file:line, or skipped and counted with skip_invalid.
 std::vector<PackedExample> load_sft_examples(const SftDataConfig& config, const Tokenizer& tokenizer, SftLoadStats& stats);
 
+// A malformed training record (SFT or reward data) at `where` (file:line): an error, or with
+// data.skip_invalid a warning and one more in `skipped`.
+void reject_record(const std::string& where, const std::string& problem, bool skip_invalid, size_t& skipped);
+
 class PackedDataset final : public BatchSource {
  public:
   PackedDataset(std::vector<PackedExample> examples, int seq_len, bool document_masked, int32_t pad_id, uint64_t seed);
@@ -50,6 +54,9 @@ class PackedDataset final : public BatchSource {
 
  private:
   void start_epoch(int64_t epoch);
+  // Moves the cursor one sample on (into the next epoch when this one is used up); returns the
+  // sample's row in rows_.
+  size_t take_row();
   void write_row(const std::vector<uint32_t>& row, TokenBatch& batch, int r) const;
   std::vector<PackedExample> examples_;
   int seq_len_;

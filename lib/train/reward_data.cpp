@@ -1,7 +1,6 @@
 #include "train/reward_data.hpp"
 
 #include "core/error.hpp"
-#include "core/log.hpp"
 #include "core/strings.hpp"
 #include "data/jsonl.hpp"
 
@@ -88,10 +87,7 @@ std::vector<RewardRecord> load_reward_records(const std::vector<std::string>& fi
         problem = e.what();
       }
       if (!problem.empty()) {
-        const std::string msg = problem.rfind(reader.where(), 0) == 0 ? problem : reader.where() + ": " + problem;
-        if (!config.skip_invalid) throw Error(msg, "fix the record, or set data.skip_invalid: true to skip and count such records");
-        log::warn("skipping {}", msg);
-        ++skipped_invalid;
+        reject_record(reader.where(), problem, config.skip_invalid, skipped_invalid);
         continue;
       }
       out.push_back(std::move(r));

@@ -6,14 +6,11 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "io/hf_model.hpp"
 #include "train/model_setup.hpp"
 #include "train/packed_dataset.hpp"
 #include "train/reward_data.hpp"
 
 namespace dsmath {
-
-namespace fs = std::filesystem;
 
 Objective binary_cross_entropy_objective(double global_labels) {
   return [global_labels](const TokenBatch& b, std::span<const float> values, std::span<float> dvalues) {

@@ -1,14 +1,10 @@
 #include "train/sft.hpp"
 
-#include "core/error.hpp"
 #include "core/log.hpp"
-#include "io/hf_model.hpp"
 #include "train/model_setup.hpp"
 #include "train/packed_dataset.hpp"
 
 namespace dsmath {
-
-namespace fs = std::filesystem;
 
 TrainingSummary run_sft(const SftConfig& cfg, const RunOptions& run) {
   const std::string tokenizer_path =
