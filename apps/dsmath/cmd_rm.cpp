@@ -7,7 +7,6 @@
 
 #include "backend/create.hpp"
 #include "commands.hpp"
-#include "common_options.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "data/jsonl.hpp"
@@ -20,23 +19,16 @@ namespace dsmath::app {
 
 namespace {
 void register_rm_train(CLI::App& rm) {
-  struct Options {
-    ConfigOptions config;
-    RunDirOptions run;
-  };
-  auto o = std::make_shared<Options>();
-  auto* cmd = rm.add_subcommand("train", "train an outcome or process reward model on labelled solutions");
-  add_config_options(cmd, o->config);
-  add_run_options(cmd, o->run);
-  cmd->callback([o] {
-    auto cfg = config::load_config<RmConfig>(o->run.apply(o->config).sources());
-    const TrainingSummary s = run_rm_training(cfg, {o->run.run_dir_or("runs/" + cfg.run_name), o->run.resume});
-    std::string eval;
-    if (!s.after_training.is_null())
-      eval = fmt::format(", held-out AUC {:.4f}, accuracy {:.4f}", s.after_training.value("auc", 0.0),
-                         s.after_training.value("accuracy", 0.0));
-    print_training_summary("rm train", s, eval);
-  });
+  add_training_command<RmConfig>(
+      rm, "train", "train an outcome or process reward model on labelled solutions",
+      [](const RmConfig& cfg, const RunOptions& run) {
+        const TrainingSummary s = run_rm_training(cfg, run);
+        std::string eval;
+        if (!s.after_training.is_null())
+          eval = fmt::format(", held-out AUC {:.4f}, accuracy {:.4f}", s.after_training.value("auc", 0.0),
+                             s.after_training.value("accuracy", 0.0));
+        print_training_summary("rm train", s, eval);
+      });
 }
 
 void register_rm_score(CLI::App& rm) {

@@ -76,20 +76,18 @@ void ContaminationIndex::find(std::string_view text, std::vector<ContaminationMa
     matches.push_back({id, is_short, static_cast<uint32_t>(first), static_cast<uint32_t>(count), spans[first].begin,
                        spans[first + count - 1].end});
   };
-  const auto ngram = static_cast<size_t>(ngram_);
-  if (!ngram_to_text_.empty())
-    for (size_t i = 0; i + ngram <= n; ++i) {
-      auto it = ngram_to_text_.find(hash64(words.data() + i, ngram * sizeof(uint64_t)));
-      if (it != ngram_to_text_.end()) record(it->second, false, i, ngram);
-    }
-  for (size_t length = static_cast<size_t>(short_min_); length < ngram; ++length) {
-    const auto& table = short_by_length_[length];
-    if (table.empty()) continue;
+  // every window of `length` words of the text, looked up in the table of that length
+  auto scan = [&](const std::unordered_map<uint64_t, uint32_t>& table, size_t length, bool is_short) {
+    if (table.empty()) return;
     for (size_t i = 0; i + length <= n; ++i) {
       auto it = table.find(hash64(words.data() + i, length * sizeof(uint64_t)));
-      if (it != table.end()) record(it->second, true, i, length);
+      if (it != table.end()) record(it->second, is_short, i, length);
     }
-  }
+  };
+  const auto ngram = static_cast<size_t>(ngram_);
+  scan(ngram_to_text_, ngram, false);
+  for (size_t length = static_cast<size_t>(short_min_); length < ngram; ++length)
+    scan(short_by_length_[length], length, true);
   std::stable_sort(matches.begin(), matches.end(),
                    [](const ContaminationMatch& a, const ContaminationMatch& b) { return a.byte_begin < b.byte_begin; });
 }

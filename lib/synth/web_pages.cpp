@@ -142,25 +142,25 @@ std::vector<WebPage> generate_web_pages(Rng& rng, const WebSpec& spec, ProblemSo
   for (size_t i = 0; i < originals; ++i) {
     WebPage page;
     page.math = is_math[i] != 0;
-    const uint64_t id = 1000 + i;
+    // each branch draws the text and the section; the order of draws fixes the pages of a seed
+    PageText text;
+    Section section;
     if (page.math) {
-      const PageText text = math_page(rng, problems);
+      text = math_page(rng, problems);
       const bool mixed = rng.uniform() < spec.mixed_site_fraction;
-      const Section& s = mixed ? kMixedMathSections[rng.below(kMixedMathSections.size())]
-                               : kMathSections[rng.below(kMathSections.size())];
-      page.url = page_url(s, text, id);
-      page.text = text.text;
+      section = mixed ? kMixedMathSections[rng.below(kMixedMathSections.size())]
+                      : kMathSections[rng.below(kMathSections.size())];
     } else if (rng.below(7) == 0) {
       const MixedOther& m = kMixedOtherSections[rng.below(kMixedOtherSections.size())];
-      const PageText text = other_page(rng, kind_index(m.kind));
-      page.url = page_url(m.section, text, id);
-      page.text = text.text;
+      text = other_page(rng, kind_index(m.kind));
+      section = m.section;
     } else {
       const size_t kind = rng.below(kOtherSections.size());
-      const PageText text = other_page(rng, kind_index(kOtherSections[kind].kind));
-      page.url = page_url(kOtherSections[kind].sections[rng.below(2)], text, id);
-      page.text = text.text;
+      text = other_page(rng, kind_index(kOtherSections[kind].kind));
+      section = kOtherSections[kind].sections[rng.below(2)];
     }
+    page.url = page_url(section, text, 1000 + i);
+    page.text = std::move(text.text);
     keyed.emplace_back(kStride * i, std::move(page));
   }
   for (size_t c = 0; c < copies && originals > 0; ++c) {
