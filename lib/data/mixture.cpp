@@ -72,57 +72,78 @@ int MixtureLoader::pick_source(int64_t sample) const {
   return static_cast<int>(sources_.size()) - 1;
 }
 
+int MixtureLoader::settle_cursor(Source& s, int64_t& shard, int64_t& offset) {
+  int crossed = 0;
+  while (offset >= static_cast<int64_t>(s.shards[static_cast<size_t>(shard)].tokens().size())) {
+    shard = (shard + 1) % static_cast<int64_t>(s.shards.size());
+    offset = 0;
+    ++crossed;
+    if (shard == 0) {
+      ++s.epoch;
+      log::info("data source '{}' starts epoch {}", s.name, s.epoch + 1);
+    }
+  }
+  return crossed;
+}
+
 void MixtureLoader::take_window(int source, TokenBatch& batch, int row) {
   Source& s = *sources_[static_cast<size_t>(source)];
   const int T = config_.seq_len;
-  const bool fill_row = row >= 0;
-  int32_t* tokens = fill_row ? batch.tokens.data() + static_cast<int64_t>(row) * T : nullptr;
-  int32_t* targets = fill_row ? batch.targets.data() + static_cast<int64_t>(row) * T : nullptr;
-  int32_t* positions = fill_row && config_.document_masking ? batch.positions.data() + static_cast<int64_t>(row) * T : nullptr;
-  int32_t* segments = fill_row && config_.document_masking ? batch.segments.data() + static_cast<int64_t>(row) * T : nullptr;
   // Walk T + 1 tokens from the cursor, crossing shard ends (each shard starts a document);
-  // passing the end of the last shard starts the source's next epoch.
+  // passing the end of the last shard starts the source's next epoch. The cursor moves T
+  // tokens on: to the window's last token, the next window's first.
   int64_t shard = s.shard, offset = s.offset;
+  if (row < 0) {
+    // skipping (advance_to): only the cursor moves, a shard's remainder at a time
+    settle_cursor(s, shard, offset);
+    for (int64_t left = T; left > 0;) {
+      const int64_t size = static_cast<int64_t>(s.shards[static_cast<size_t>(shard)].tokens().size());
+      const int64_t take = std::min(left, size - offset);
+      offset += take;
+      left -= take;
+      settle_cursor(s, shard, offset);
+    }
+    s.offset = offset;
+    s.shard = shard;
+    return;
+  }
+  int32_t* tokens = batch.tokens.data() + static_cast<int64_t>(row) * T;
+  int32_t* targets = batch.targets.data() + static_cast<int64_t>(row) * T;
+  int32_t* positions = config_.document_masking ? batch.positions.data() + static_cast<int64_t>(row) * T : nullptr;
+  int32_t* segments = config_.document_masking ? batch.segments.data() + static_cast<int64_t>(row) * T : nullptr;
   int32_t segment = 0, position = 0;
   for (int i = 0; i <= T; ++i) {
-    while (offset >= static_cast<int64_t>(s.shards[static_cast<size_t>(shard)].tokens().size())) {
-      shard = (shard + 1) % static_cast<int64_t>(s.shards.size());
-      offset = 0;
-      if (shard == 0) {
-        ++s.epoch;
-        log::info("data source '{}' starts epoch {}", s.name, s.epoch + 1);
-      }
-      if (i > 0) {
+    const int crossed = settle_cursor(s, shard, offset);
+    if (i > 0 && crossed > 0) {
+      segment += crossed;
+      position = 0;
+    }
+    const ShardReader& r = s.shards[static_cast<size_t>(shard)];
+    // document starts inside a shard matter only for document masking
+    if (config_.document_masking && i > 0 && offset > 0) {
+      const auto docs = r.doc_starts();
+      if (std::binary_search(docs.begin(), docs.end(), static_cast<uint64_t>(offset))) {
         ++segment;
         position = 0;
       }
     }
-    const ShardReader& r = s.shards[static_cast<size_t>(shard)];
-    const auto docs = r.doc_starts();
-    if (i > 0 && offset > 0 && std::binary_search(docs.begin(), docs.end(), static_cast<uint64_t>(offset))) {
-      ++segment;
-      position = 0;
+    const auto tok = static_cast<int32_t>(r.tokens()[static_cast<size_t>(offset)]);
+    const bool counts = r.mask().empty() || r.mask()[static_cast<size_t>(offset)] != 0;
+    if (i < T) tokens[i] = tok;
+    if (i > 0) {
+      // The target of input i-1 is this token; with document masking it must lie in the
+      // same document (predicting the first token of the next document from the previous
+      // one's end is meaningless there).
+      const bool same_doc = !config_.document_masking || position > 0;
+      targets[i - 1] = counts && same_doc ? tok : -1;
     }
-    if (fill_row) {
-      const auto tok = static_cast<int32_t>(r.tokens()[static_cast<size_t>(offset)]);
-      const bool counts = r.mask().empty() || r.mask()[static_cast<size_t>(offset)] != 0;
-      if (i < T) tokens[i] = tok;
-      if (i > 0) {
-        // The target of input i-1 is this token; with document masking it must lie in the
-        // same document (predicting the first token of the next document from the previous
-        // one's end is meaningless there).
-        const bool same_doc = !config_.document_masking || position > 0;
-        targets[i - 1] = counts && same_doc ? tok : -1;
-      }
-      if (positions != nullptr && i < T) {
-        positions[i] = position;
-        segments[i] = segment;
-      }
+    if (positions != nullptr && i < T) {
+      positions[i] = position;
+      segments[i] = segment;
     }
     ++position;
     if (i < T) ++offset;  // the window's last token is the next window's first
   }
-  // the cursor moves T tokens on: to the window's last token, the next window's first
   s.offset = offset;
   s.shard = shard;
 }

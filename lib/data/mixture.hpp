@@ -75,7 +75,12 @@ class MixtureLoader final : public BatchSource {
  private:
   struct Source;
   int pick_source(int64_t sample) const;
+  // Fills row `row` of the batch from the source's cursor and moves the cursor on; row < 0
+  // only moves the cursor.
   void take_window(int source, TokenBatch& batch, int row);
+  // Moves (shard, offset) off the end of exhausted shards (counting epochs); returns how many
+  // shard boundaries it crossed.
+  static int settle_cursor(Source& s, int64_t& shard, int64_t& offset);
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<double> cumulative_weight_;
   TokenDataConfig config_;

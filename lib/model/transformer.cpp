@@ -179,20 +179,31 @@ Transformer::LayerActs Transformer::acts_for(int layer, bool for_backward) {
   return a;
 }
 
+// Shapes of the current batch (batch_ x seq_ tokens), the same for a layer's forward and backward.
+AttentionShape Transformer::attention_shape() const {
+  const ModelConfig& c = config_;
+  return {batch_, seq_, c.n_heads, c.n_kv_heads, c.head_dim(), c.qkv_dim(), c.dim,
+          1.0f / std::sqrt(static_cast<float>(c.head_dim()))};
+}
+
+RopeShape Transformer::rope_shape() const {
+  const ModelConfig& c = config_;
+  return {static_cast<int64_t>(batch_) * seq_, c.n_heads + c.n_kv_heads, c.head_dim(), c.qkv_dim(),
+          static_cast<float>(c.rope_theta)};
+}
+
 void Transformer::layer_forward(int l, Tensor x_in, Tensor x_out, const LayerActs& a, const CachePlan* plan) {
   const ModelConfig& c = config_;
   const auto& w = layout_.layer(l);
   const int64_t n = static_cast<int64_t>(batch_) * seq_;
-  const int32_t* pos = static_cast<const int32_t*>(positions_.data());
-  const int32_t* seg = has_segments_ ? static_cast<const int32_t*>(segments_.data()) : nullptr;
+  const int32_t* pos = positions();
 
   backend_.rmsnorm_forward(a.norm1, a.rstd1, x_in, weight(w.attn_norm), n, c.dim, static_cast<float>(c.norm_eps));
   backend_.matmul(a.qkv, a.norm1, weight(w.qkv), {n, c.qkv_dim(), c.dim, false, true}, 1.0f, 0.0f);
-  backend_.rope_forward(a.qkv, pos, {n, c.n_heads + c.n_kv_heads, c.head_dim(), c.qkv_dim(), static_cast<float>(c.rope_theta)});
-  AttentionShape as{batch_, seq_, c.n_heads, c.n_kv_heads, c.head_dim(), c.qkv_dim(), c.dim,
-                    1.0f / std::sqrt(static_cast<float>(c.head_dim()))};
+  backend_.rope_forward(a.qkv, pos, rope_shape());
+  const AttentionShape as = attention_shape();
   if (plan == nullptr) {
-    backend_.attention_forward(a.attn, a.lse, a.qkv, seg, as);
+    backend_.attention_forward(a.attn, a.lse, a.qkv, segments(), as);
   } else {
     const KvCache& cache = *plan->cache;
     backend_.kv_cache_write(cache.keys(l), cache.values(l), a.qkv, plan->token_slots, pos, n, as, cache.shape());
@@ -260,8 +271,6 @@ void Transformer::layer_backward(int l, Tensor x_in, const LayerActs& a, Tensor 
   const ModelConfig& c = config_;
   const auto& w = layout_.layer(l);
   const int64_t n = static_cast<int64_t>(batch_) * seq_;
-  const int32_t* pos = static_cast<const int32_t*>(positions_.data());
-  const int32_t* seg = has_segments_ ? static_cast<const int32_t*>(segments_.data()) : nullptr;
   const Tensor dact = act(dact_), dgate_up = act(dgate_up_), dnorm = act(dnorm_), dattn = act(dattn_), dqkv = act(dqkv_);
 
   // MLP block: x_out = x_mid + act @ Wd^T
@@ -276,10 +285,8 @@ void Transformer::layer_backward(int l, Tensor x_in, const LayerActs& a, Tensor 
   // attention block: x_mid = x_in + attn @ Wo^T
   backend_.matmul(dattn, dres, weight(w.o_proj), {n, c.dim, c.dim, false, false}, 1.0f, 0.0f);
   backend_.matmul(grad(w.o_proj), dres, a.attn, {c.dim, c.dim, n, true, false}, 1.0f, 1.0f);
-  AttentionShape as{batch_, seq_, c.n_heads, c.n_kv_heads, c.head_dim(), c.qkv_dim(), c.dim,
-                    1.0f / std::sqrt(static_cast<float>(c.head_dim()))};
-  backend_.attention_backward(dqkv, dattn, a.qkv, a.attn, a.lse, seg, as);
-  backend_.rope_backward(dqkv, pos, {n, c.n_heads + c.n_kv_heads, c.head_dim(), c.qkv_dim(), static_cast<float>(c.rope_theta)});
+  backend_.attention_backward(dqkv, dattn, a.qkv, a.attn, a.lse, segments(), attention_shape());
+  backend_.rope_backward(dqkv, positions(), rope_shape());
   backend_.matmul(dnorm, dqkv, weight(w.qkv), {n, c.dim, c.qkv_dim(), false, false}, 1.0f, 0.0f);
   backend_.matmul(grad(w.qkv), dqkv, a.norm1, {c.qkv_dim(), c.dim, n, true, false}, 1.0f, 1.0f);
   backend_.rmsnorm_backward(dres, grad(w.attn_norm), dnorm, x_in, weight(w.attn_norm), a.rstd1, n, c.dim);
@@ -329,10 +336,6 @@ void Transformer::backward(std::span<const float> dlogp, const GradsReady& grads
   if (grads_ready) grads_ready(0, layout_.layer(0).attn_norm);
   ready_for_backward_ = false;
 }
-
-}  // namespace dsmath
-
-namespace dsmath {
 
 void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, std::vector<float>& last_logits) {
   const ModelConfig& c = config_;

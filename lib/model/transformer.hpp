@@ -92,6 +92,10 @@ class Transformer {
   void layer_forward(int l, Tensor x_in, Tensor x_out, const LayerActs& a, const CachePlan* plan = nullptr);
   void layer_backward(int l, Tensor x_in, const LayerActs& a, Tensor dres);
   void head_logits(int64_t row0, int64_t rows);
+  AttentionShape attention_shape() const;
+  RopeShape rope_shape() const;
+  const int32_t* positions() const { return static_cast<const int32_t*>(positions_.data()); }
+  const int32_t* segments() const { return has_segments_ ? static_cast<const int32_t*>(segments_.data()) : nullptr; }
   Tensor weight(int64_t offset) const { return params().offset(offset); }
   Tensor grad(int64_t offset) const { return grads().offset(offset); }
   Tensor act(const Buffer& b, int64_t elements = 0) const { return b.tensor(backend_.compute_dtype()).offset(elements); }
@@ -106,7 +110,7 @@ class Transformer {
   // activation buffers, sized for capacity_tokens_
   int64_t capacity_tokens_ = 0;
   int batch_ = 0, seq_ = 0;
-  bool has_positions_ = false, has_segments_ = false;
+  bool has_segments_ = false;
   bool ready_for_backward_ = false;
   bool logits_valid_ = false;  // single-chunk head: forward's logits can be reused in backward
   Buffer tokens_, targets_, positions_, segments_;

@@ -103,10 +103,6 @@ void AdamW::set_state(std::span<const float> m, std::span<const float> v) {
   upload_moment(backend_, v_, state_dtype_, v);
 }
 
-}  // namespace dsmath
-
-namespace dsmath {
-
 void AdamW::set_master(std::span<const float> values) {
   DSMATH_CHECK(has_master(), "set_master without master weights");
   if (values.size() != static_cast<size_t>(end_ - begin_)) fail("master weights: {} values, expected {}", values.size(), end_ - begin_);

@@ -11,12 +11,21 @@
 #include "io/hf_model.hpp"
 #include "model/transformer.hpp"
 #include "test_util.hpp"
+#include "tiny_model_config.hpp"
 
 using namespace dsmath;
 using Catch::Contains;
 
 namespace {
 const fs::path kGolden = test::source_dir() / "tests" / "io" / "golden";
+
+// Whether python3 with torch and transformers is present; the tests that need it pass with a
+// note when it is not.
+bool have_transformers() {
+  if (test::run_command("python3 -c 'import torch, transformers' 2>&1").exit_code == 0) return true;
+  SUCCEED("skipped: python3 with torch and transformers is not installed (pip install torch transformers)");
+  return false;
+}
 
 // Logits at every position of `ids`, each from a prefill of the prefix (no cache reuse).
 std::vector<std::vector<float>> all_logits(Transformer& m, const std::vector<int32_t>& ids) {
@@ -80,19 +89,9 @@ TEST_CASE("mismatched or damaged model directories are clear errors", "[io]") {
 }
 
 TEST_CASE("what dsmath writes loads in transformers with the same logits", "[io]") {
-  const auto probe = test::run_command("python3 -c 'import torch, transformers' 2>&1");
-  if (probe.exit_code != 0) {
-    SUCCEED("skipped: python3 with torch and transformers is not installed (pip install torch transformers)");
-    return;
-  }
+  if (!have_transformers()) return;
   CpuBackend backend(1);
-  ModelConfig c;
-  c.vocab_size = 50;
-  c.dim = 24;
-  c.n_layers = 2;
-  c.n_heads = 6;
-  c.n_kv_heads = 3;
-  c.ffn_dim = 40;
+  ModelConfig c = test::model_shape(50, 24, 2, 6, 3, 40);
   c.max_seq_len = 32;
   c.init_std = 0.2;
   Transformer m(c, backend, {false});
@@ -116,19 +115,9 @@ TEST_CASE("what dsmath writes loads in transformers with the same logits", "[io]
 }
 
 TEST_CASE("a reward model dsmath writes loads in transformers as LlamaForSequenceClassification", "[io]") {
-  const auto probe = test::run_command("python3 -c 'import torch, transformers' 2>&1");
-  if (probe.exit_code != 0) {
-    SUCCEED("skipped: python3 with torch and transformers is not installed (pip install torch transformers)");
-    return;
-  }
+  if (!have_transformers()) return;
   CpuBackend backend(1);
-  ModelConfig c;
-  c.vocab_size = 40;
-  c.dim = 16;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.ffn_dim = 24;
+  ModelConfig c = test::model_shape(40, 16, 2, 4, 2, 24);
   c.max_seq_len = 32;
   c.init_std = 0.3;
   c.head = ModelHead::scalar;

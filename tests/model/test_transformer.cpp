@@ -6,19 +6,14 @@
 #include "backend/cpu/cpu_backend.hpp"
 #include "model_gradcheck.hpp"
 #include "model/transformer.hpp"
+#include "tiny_model_config.hpp"
 
 using namespace dsmath;
 using namespace dsmath::test;
 
 namespace {
 ModelConfig tiny_config() {
-  ModelConfig c;
-  c.vocab_size = 37;
-  c.dim = 16;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;  // GQA
-  c.ffn_dim = 24;
+  ModelConfig c = model_shape(37, 16, 2, 4, 2, 24);  // 2 kv heads for 4: GQA
   c.max_seq_len = 16;
   c.init_std = 0.3;  // large enough that every path carries gradient
   return c;
@@ -49,13 +44,7 @@ std::vector<float> nll_grad(const TokenBatch& b) {
 }  // namespace
 
 TEST_CASE("parameter layout uses HF names and the DeepSeekMath 7B count", "[model]") {
-  ModelConfig c;
-  c.vocab_size = 102400;
-  c.dim = 4096;
-  c.n_layers = 30;
-  c.n_heads = 32;
-  c.n_kv_heads = 32;
-  c.ffn_dim = 11008;
+  ModelConfig c = model_shape(102400, 4096, 30, 32, 32, 11008);
   c.max_seq_len = 4096;
   // 30 * (2*4096 + 4*4096^2 + 3*4096*11008) + 2*102400*4096 + 4096 = 6,910,365,696
   CHECK(c.num_parameters() == 6910365696LL);

@@ -5,20 +5,12 @@
 #include "core/error.hpp"
 #include "optim/adamw.hpp"
 #include "optim/optim_config.hpp"
+#include "tiny_model_config.hpp"
 
 using namespace dsmath;
 
 namespace {
-ModelConfig tiny_model() {
-  ModelConfig mc;
-  mc.vocab_size = 8;
-  mc.dim = 4;
-  mc.n_layers = 1;
-  mc.n_heads = 2;
-  mc.n_kv_heads = 2;
-  mc.ffn_dim = 6;
-  return mc;
-}
+ModelConfig tiny_model() { return test::model_shape(8, 4, 1, 2, 2, 6); }
 }  // namespace
 
 TEST_CASE("constant schedule with warmup", "[optim]") {

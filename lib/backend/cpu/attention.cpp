@@ -9,20 +9,11 @@
 #include <vector>
 
 #include "backend/cpu/cpu_ops.hpp"
+#include "backend/cpu/vec.hpp"
 
 namespace dsmath::cpu {
 
 namespace {
-inline float dot(const float* a, const float* b, int n) {
-  float acc = 0.0f;
-#pragma omp simd reduction(+ : acc)
-  for (int i = 0; i < n; ++i) acc += a[i] * b[i];
-  return acc;
-}
-inline void axpy(float* y, float alpha, const float* x, int n) {
-#pragma omp simd
-  for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
-}
 inline bool visible(const int32_t* seg, int64_t row0, int i, int j) {
   return seg == nullptr || seg[row0 + i] == seg[row0 + j];
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "backend/cpu/cpu_ops.hpp"
+#include "backend/cpu/vec.hpp"
 
 namespace dsmath::cpu {
 
@@ -45,11 +46,7 @@ void attention_decode(float* out, const float* qkv, const float* k_cache, const 
         const int len = lengths[r];
         float m = -std::numeric_limits<float>::infinity();
         for (int j = 0; j < len; ++j) {
-          const float* k = k_cache + base + j * kv;
-          float d = 0.0f;
-#pragma omp simd reduction(+ : d)
-          for (int i = 0; i < hd; ++i) d += q[i] * k[i];
-          scores[static_cast<size_t>(j)] = d * s.scale;
+          scores[static_cast<size_t>(j)] = dot(q, k_cache + base + j * kv, hd) * s.scale;
           m = std::max(m, scores[static_cast<size_t>(j)]);
         }
         float sum = 0.0f;
@@ -60,12 +57,7 @@ void attention_decode(float* out, const float* qkv, const float* k_cache, const 
         float* o = out + static_cast<int64_t>(r) * s.out_stride + static_cast<int64_t>(h) * hd;
         std::memset(o, 0, sizeof(float) * hd);
         const float inv = 1.0f / sum;
-        for (int j = 0; j < len; ++j) {
-          const float* v = v_cache + base + j * kv;
-          const float p = scores[static_cast<size_t>(j)] * inv;
-#pragma omp simd
-          for (int i = 0; i < hd; ++i) o[i] += p * v[i];
-        }
+        for (int j = 0; j < len; ++j) axpy(o, scores[static_cast<size_t>(j)] * inv, v_cache + base + j * kv, hd);
       }
     }
   }
