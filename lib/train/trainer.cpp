@@ -16,6 +16,7 @@ Trainer::Trainer(Transformer& model, Communicator& comm, const OptimConfig& opti
   sharded_ = dist.zero1 && comm.world_size() > 1;
   overlap_ = dist.overlap_grad_reduce && comm.world_size() > 1;
   shards_ = equal_shards(total, sharded_ ? comm.world_size() : 1);
+  bucket_owner_ranges_.resize(static_cast<size_t>(shards_.parts) + 1);
   if (sharded_) {
     if (shards_.end(comm.world_size() - 1) <= shards_.begin(comm.world_size() - 1))
       fail_hint("set dist.zero1=false: the optimizer state of so small a model needs no sharding",
@@ -51,13 +52,21 @@ void Trainer::accumulate(const TokenBatch& batch, const Objective& objective, bo
     model_.backward(dlogp_, [&](int64_t b, int64_t e) {
       if (!sharded_) return comm_.allreduce_sum_async(model_.grads().offset(b), e - b);
       // the bucket's part of each owner's shard goes to that owner
-      std::vector<int64_t> clipped = shards_.bounds();
-      for (int64_t& x : clipped) x = std::clamp(x, b, e);
-      comm_.reduce_to_owners_async(model_.grads(), clipped);
+      for (size_t r = 0; r < bucket_owner_ranges_.size(); ++r)  // begin(parts) is the end
+        bucket_owner_ranges_[r] = std::clamp(shards_.begin(static_cast<int>(r)), b, e);
+      comm_.reduce_to_owners_async(model_.grads(), bucket_owner_ranges_);
     });
   } else {
     model_.backward(dlogp_);
   }
+}
+
+void Trainer::reduce_gradients() {
+  if (reduction_started_) return comm_.wait_all();  // started layer by layer during the last backward
+  if (sharded_)
+    comm_.reduce_scatter_sum(model_.grads(), shards_.size);
+  else
+    comm_.allreduce_sum(model_.grads(), model_.layout().total());
 }
 
 StepStats Trainer::finish_step() {
@@ -66,20 +75,13 @@ StepStats Trainer::finish_step() {
   Backend& backend = model_.backend();
   const int64_t n = model_.layout().total();
   double sums[2] = {loss_local_, 0.0};
+  reduce_gradients();
   if (sharded_) {
-    // each rank reduces and updates only its shard; the squared norm is summed over shards
-    if (reduction_started_)
-      comm_.wait_all();  // started layer by layer during the last backward
-    else
-      comm_.reduce_scatter_sum(model_.grads(), shards_.size);
+    // each rank updates only its shard; the squared norm is summed over shards
     const int64_t b = optimizer_->begin(), e = optimizer_->end();
     sums[1] = backend.sum_squares(model_.grads().offset(b), e - b);
     comm_.allreduce_sum(std::span<double>(sums, 2));
   } else {
-    if (reduction_started_)
-      comm_.wait_all();  // started layer by layer during the last backward
-    else
-      comm_.allreduce_sum(model_.grads(), n);
     // identical on every rank after the all-reduce; only the loss needs summing
     sums[1] = backend.sum_squares(model_.grads(), n);
     comm_.allreduce_sum(std::span<double>(sums, 1));

@@ -57,6 +57,9 @@ class Trainer {
   void restore(const Json& state);
 
  private:
+  // Completes this step's sum of gradients over ranks (ZeRO-1: into each shard's owner).
+  void reduce_gradients();
+
   Transformer& model_;
   Communicator& comm_;
   OptimConfig optim_;
@@ -66,6 +69,7 @@ class Trainer {
   bool overlap_ = false;          // dist.overlap_grad_reduce applies
   bool reduction_started_ = false;  // this step's gradients are being reduced already
   EqualShards shards_;  // ZeRO-1's partition (one shard when not sharded)
+  std::vector<int64_t> bucket_owner_ranges_;  // reused: a backward bucket clipped to each owner's shard
   std::unique_ptr<AdamW> optimizer_;
   int64_t step_ = 0;
   double loss_local_ = 0;
