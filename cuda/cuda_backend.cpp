@@ -160,14 +160,13 @@ void CudaBackend::embedding_forward(Tensor out, const int32_t* tokens, Tensor ta
   launch_embedding_forward(out, tokens, table, n_tokens, dim, stream_);
 }
 
-void CudaBackend::embedding_backward(Tensor dtable, const int32_t* tokens, Tensor dout, int64_t n_tokens, int dim) {
+void CudaBackend::embedding_backward(Tensor dtable, std::span<const int32_t> host_tokens, Tensor dout, int dim) {
   require_dtype_in("embedding_backward", "dtable", dtable, {DType::f32, DType::bf16});
   require_dtype("embedding_backward", "dout", dout, kAct);
+  const auto n_tokens = static_cast<int64_t>(host_tokens.size());
   if (n_tokens <= 0) return;
   // positions grouped by token on the host: a deterministic sum without atomics
-  std::vector<int32_t> host(static_cast<size_t>(n_tokens));
-  download(host.data(), tokens, host.size() * sizeof(int32_t));
-  const EmbeddingBuckets buckets = bucket_tokens(host);
+  const EmbeddingBuckets buckets = bucket_tokens(host_tokens);
   const std::vector<int32_t> packed = buckets.packed();
   void* device_packed = scratch(packed.size() * sizeof(int32_t));
   upload(device_packed, packed.data(), packed.size() * sizeof(int32_t));

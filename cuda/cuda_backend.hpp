@@ -42,7 +42,7 @@ class CudaBackend final : public Backend {
   void convert(Tensor dst, Tensor src, int64_t n) override;
 
   void embedding_forward(Tensor out, const int32_t* tokens, Tensor table, int64_t n_tokens, int dim) override;
-  void embedding_backward(Tensor dtable, const int32_t* tokens, Tensor dout, int64_t n_tokens, int dim) override;
+  void embedding_backward(Tensor dtable, std::span<const int32_t> host_tokens, Tensor dout, int dim) override;
   void rmsnorm_forward(Tensor out, float* rstd, Tensor in, Tensor weight, int64_t rows, int dim, float eps) override;
   void rmsnorm_backward(Tensor din, Tensor dweight, Tensor dout, Tensor in, Tensor weight, const float* rstd,
                         int64_t rows, int dim) override;

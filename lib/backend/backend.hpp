@@ -10,6 +10,7 @@
 // - Per-row statistics (rstd, lse, logp, dlogp, entropy) are always fp32; token ids are int32.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "backend/tensor.hpp"
@@ -123,8 +124,9 @@ class Backend {
   // --- transformer ops ---
   // out[t, :] = table[tokens[t], :]
   virtual void embedding_forward(Tensor out, const int32_t* tokens, Tensor table, int64_t n_tokens, int dim) = 0;
-  // dtable[tokens[t], :] += dout[t, :]  (accumulates)
-  virtual void embedding_backward(Tensor dtable, const int32_t* tokens, Tensor dout, int64_t n_tokens, int dim) = 0;
+  // dtable[tokens[t], :] += dout[t, :]  (accumulates). The token ids come from the host: the
+  // caller has them, and the CUDA backend groups positions by token there (no device copy back).
+  virtual void embedding_backward(Tensor dtable, std::span<const int32_t> host_tokens, Tensor dout, int dim) = 0;
 
   // out = in * rstd * weight, rstd = 1/sqrt(mean(in^2) + eps) saved per row
   virtual void rmsnorm_forward(Tensor out, float* rstd, Tensor in, Tensor weight, int64_t rows, int dim, float eps) = 0;

@@ -146,6 +146,7 @@ void Transformer::upload_batch(const TokenBatch& b) {
                 i, config_.vocab_size);
   }
   backend_.upload(tokens_.data(), b.tokens.data(), n * 4);
+  tokens_host_ = b.tokens;  // embedding backward groups positions by token on the host
   backend_.upload(targets_.data(), b.targets.data(), n * 4);
   if (!b.positions.empty()) {
     if (static_cast<int64_t>(b.positions.size()) != n) fail("forward: positions has {} entries, expected {}", b.positions.size(), n);
@@ -332,7 +333,7 @@ void Transformer::backward(std::span<const float> dlogp, const GradsReady& grads
     if (grads_ready)
       grads_ready(layout_.layer(l).attn_norm, l + 1 < c.n_layers ? layout_.layer(l + 1).attn_norm : layout_.final_norm());
   }
-  backend_.embedding_backward(grad(layout_.embed()), static_cast<const int32_t*>(tokens_.data()), dres, n, c.dim);
+  backend_.embedding_backward(grad(layout_.embed()), tokens_host_, dres, c.dim);
   if (grads_ready) grads_ready(0, layout_.layer(0).attn_norm);
   ready_for_backward_ = false;
 }

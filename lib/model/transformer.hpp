@@ -114,6 +114,7 @@ class Transformer {
   bool ready_for_backward_ = false;
   bool logits_valid_ = false;  // single-chunk head: forward's logits can be reused in backward
   Buffer tokens_, targets_, positions_, segments_;
+  std::vector<int32_t> tokens_host_;  // the last training forward's tokens, for embedding backward
   Buffer token_slots_, row_slots_, lengths_, gather_rows_;  // generation
   std::vector<Buffer> residual_;  // n_layers + 1 residual streams [N, D]
   // saved per layer (or one set when recomputing / inference)

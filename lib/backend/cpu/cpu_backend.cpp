@@ -66,8 +66,9 @@ void CpuBackend::convert(Tensor dst, Tensor src, int64_t n) {
 void CpuBackend::embedding_forward(Tensor out, const int32_t* tokens, Tensor table, int64_t n_tokens, int dim) {
   cpu::embedding_forward(f32(out, "embedding"), tokens, f32(table, "embedding"), n_tokens, dim);
 }
-void CpuBackend::embedding_backward(Tensor dtable, const int32_t* tokens, Tensor dout, int64_t n_tokens, int dim) {
-  cpu::embedding_backward(f32(dtable, "embedding_backward"), tokens, f32(dout, "embedding_backward"), n_tokens, dim);
+void CpuBackend::embedding_backward(Tensor dtable, std::span<const int32_t> host_tokens, Tensor dout, int dim) {
+  cpu::embedding_backward(f32(dtable, "embedding_backward"), host_tokens.data(), f32(dout, "embedding_backward"),
+                          static_cast<int64_t>(host_tokens.size()), dim);
 }
 void CpuBackend::rmsnorm_forward(Tensor out, float* rstd, Tensor in, Tensor weight, int64_t rows, int dim, float eps) {
   cpu::rmsnorm_forward(f32(out, "rmsnorm"), rstd, f32(in, "rmsnorm"), f32(weight, "rmsnorm"), rows, dim, eps);

@@ -119,14 +119,15 @@ void kernel_table(Backend& b, const ModelConfig& c, int batch, int seq, double p
   Buffer gu = alloc(N * 2 * F, 2), act = alloc(N * F, 2), dgu = alloc(N * 2 * F, 2);
   Buffer logits = alloc(R * V, 2), logp = alloc(R, 4), dlogp = alloc(R, 4), table = alloc(V * D, 2), dtable = alloc(V * D, 4);
   Buffer tokens = alloc(N, 4), positions = alloc(N, 4);
+  std::vector<int32_t> host_tokens(static_cast<size_t>(N));  // on the host too (embedding backward)
   {
-    std::vector<int32_t> t(static_cast<size_t>(N)), p(static_cast<size_t>(N));
+    std::vector<int32_t> p(static_cast<size_t>(N));
     Rng rng(4);
     for (int64_t i = 0; i < N; ++i) {
-      t[static_cast<size_t>(i)] = static_cast<int32_t>(rng.below(static_cast<uint64_t>(V)));
+      host_tokens[static_cast<size_t>(i)] = static_cast<int32_t>(rng.below(static_cast<uint64_t>(V)));
       p[static_cast<size_t>(i)] = static_cast<int32_t>(i % seq);
     }
-    b.upload(tokens.data(), t.data(), t.size() * 4);
+    b.upload(tokens.data(), host_tokens.data(), host_tokens.size() * 4);
     b.upload(positions.data(), p.data(), p.size() * 4);
     std::vector<float> ones(static_cast<size_t>(R), 1.0f / static_cast<float>(R));
     b.upload(dlogp.data(), ones.data(), ones.size() * 4);
@@ -162,7 +163,7 @@ void kernel_table(Backend& b, const ModelConfig& c, int batch, int seq, double p
   const std::string nd = fmt::format("{}x{}", N, D);
   add("embedding_forward", nd, 4.0 * N * D, 0, [&] { b.embedding_forward(X, tok, table.tensor(DType::bf16), N, static_cast<int>(D)); });
   add("embedding_backward", nd, 2.0 * N * D + 8.0 * N * D, N * D,
-      [&] { b.embedding_backward(dtable.tensor(DType::f32), tok, X, N, static_cast<int>(D)); });
+      [&] { b.embedding_backward(dtable.tensor(DType::f32), host_tokens, X, static_cast<int>(D)); });
   add("rmsnorm_forward", nd, 4.0 * N * D, 4.0 * N * D,
       [&] { b.rmsnorm_forward(Y, static_cast<float*>(rstd.data()), X, W, N, static_cast<int>(D), 1e-6f); });
   add("rmsnorm_backward", nd, 12.0 * N * D, 8.0 * N * D, [&] {
