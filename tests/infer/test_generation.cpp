@@ -5,19 +5,14 @@
 
 #include "backend/cpu/cpu_backend.hpp"
 #include "infer/generation_engine.hpp"
+#include "tiny_model_config.hpp"
 
 using namespace dsmath;
 using Catch::Contains;
 
 namespace {
 ModelConfig tiny() {
-  ModelConfig c;
-  c.vocab_size = 41;
-  c.dim = 32;
-  c.n_layers = 2;
-  c.n_heads = 4;
-  c.n_kv_heads = 2;
-  c.ffn_dim = 48;
+  ModelConfig c = test::model_shape(41, 32, 2, 4, 2, 48);
   c.max_seq_len = 48;
   c.init_std = 0.5;  // a peaked, input-dependent distribution
   return c;

@@ -10,6 +10,7 @@
 #include "rl/grpo.hpp"
 #include "rl/grpo_loss.hpp"
 #include "train/objectives.hpp"
+#include "tiny_model_config.hpp"
 #include "train/trainer.hpp"
 
 using namespace dsmath;
@@ -82,13 +83,7 @@ TEST_CASE("the clip engages exactly outside the trust region on the side the adv
 
 namespace {
 ModelConfig tiny() {
-  ModelConfig c;
-  c.vocab_size = 29;
-  c.dim = 16;
-  c.n_layers = 1;
-  c.n_heads = 2;
-  c.n_kv_heads = 1;
-  c.ffn_dim = 24;
+  ModelConfig c = test::model_shape(29, 16, 1, 2, 1, 24);
   c.max_seq_len = 32;
   c.init_std = 0.4;
   return c;
