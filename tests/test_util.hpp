@@ -5,10 +5,14 @@
 #include <cstdlib>
 #include <sys/wait.h>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
+
+#include "core/json.hpp"
 
 namespace dsmath::test {
 
@@ -57,5 +61,14 @@ inline CommandResult run_command(const std::string& command) {
 // `dsmath ARGS` with the built binary.
 inline CommandResult run_dsmath(const std::string& args) { return run_command(std::string(DSMATH_BINARY) + " " + args); }
 #endif
+
+// The JSON values of a JSONL file, one per non-empty line (none when the file is missing).
+inline std::vector<Json> read_jsonl(const std::filesystem::path& path) {
+  std::vector<Json> values;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) values.push_back(Json::parse(line));
+  return values;
+}
 
 }  // namespace dsmath::test

@@ -5,12 +5,10 @@
 // mutations (must become unequal: the false-positive rate of the grader on real answers).
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <sstream>
 
 #include "core/json.hpp"
 #include "core/strings.hpp"
-#include "data/jsonl.hpp"
 #include "eval/answer_extraction.hpp"
 #include "eval/benchmark.hpp"
 #include "eval/grade_sample.hpp"
@@ -38,15 +36,6 @@ struct Tally {
     return out;
   }
 };
-
-std::vector<Json> read_jsonl(const std::filesystem::path& path) {
-  std::vector<Json> out;
-  LineReader reader(path);
-  std::string line;
-  while (reader.next(line))
-    if (!line.empty()) out.push_back(parse_json_object(line, reader.where()));
-  return out;
-}
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
@@ -79,7 +68,7 @@ TEST_CASE("gold solutions: GSM8K test reference solutions grade correct") {
   if (!data) return;
   const Benchmark bench = load_benchmark(BenchmarkKind::gsm8k, *data / "gsm8k/test.jsonl");
   REQUIRE(bench.problems.size() == 1319);
-  const auto records = read_jsonl(*data / "gsm8k/test.jsonl");
+  const auto records = test::read_jsonl(*data / "gsm8k/test.jsonl");
   const auto markers = default_stop_markers(AnswerStyle::gsm8k);
   Tally as_is, answer_is, last_number_only;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -110,7 +99,7 @@ TEST_CASE("gold solutions: MATH test (5000) reference solutions grade correct") 
   if (!data) return;
   const Benchmark bench = load_benchmark(BenchmarkKind::math, *data / "math/math_test_5000.jsonl");
   REQUIRE(bench.problems.size() == 5000);
-  const auto records = read_jsonl(*data / "math/math_test_5000.jsonl");
+  const auto records = test::read_jsonl(*data / "math/math_test_5000.jsonl");
   const auto markers = default_stop_markers(AnswerStyle::math);
   Tally as_is, minerva;
   for (size_t i = 0; i < records.size(); ++i) {

@@ -5,24 +5,11 @@
 #include <fstream>
 
 #include "core/json.hpp"
-#include "data/jsonl.hpp"
 #include "select/decontamination.hpp"
 #include "test_util.hpp"
 
 using namespace dsmath;
 using namespace dsmath::select;
-
-namespace {
-
-std::vector<Json> read_jsonl(const std::filesystem::path& path) {
-  LineReader reader(path);
-  std::vector<Json> out;
-  std::string line;
-  while (reader.next(line)) out.push_back(Json::parse(line));
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("a page holding a GSM8K test question is removed; paraphrases are kept") {
   const auto shared = test::shared_data_dir();
@@ -105,10 +92,10 @@ TEST_CASE("decontaminate_pages removes pages or only the matching lines and repo
     CHECK(r.pages_in == 3);
     CHECK(r.pages_removed == 2);
     CHECK(r.pages_out == 1);
-    const auto out = read_jsonl(dir / "out.jsonl");
+    const auto out = test::read_jsonl(dir / "out.jsonl");
     REQUIRE(out.size() == 1);
     CHECK(out[0]["url"] == "http://a.com/1");
-    const auto report = read_jsonl(dir / "report.jsonl");
+    const auto report = test::read_jsonl(dir / "report.jsonl");
     REQUIRE(report.size() == 2);
     CHECK(report[0]["action"] == "removed_page");
     CHECK(report[0]["matches"][0]["benchmark"] == "toy");
@@ -124,7 +111,7 @@ TEST_CASE("decontaminate_pages removes pages or only the matching lines and repo
     CHECK(r.pages_trimmed == 1);
     CHECK(r.pages_removed == 1);  // its only line matched
     CHECK(r.segments_removed == 1);  // lines removed from the pages kept
-    const auto out = read_jsonl(dir / "out.jsonl");
+    const auto out = test::read_jsonl(dir / "out.jsonl");
     REQUIRE(out.size() == 2);
     CHECK(out[1]["url"] == "http://a.com/2");
     CHECK(out[1]["text"] == "Intro line.\nOutro line.");

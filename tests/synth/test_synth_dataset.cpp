@@ -10,7 +10,6 @@
 
 #include "core/files.hpp"
 #include "core/json.hpp"
-#include "core/strings.hpp"
 #include "eval/benchmark.hpp"
 #include "eval/grade_sample.hpp"
 #include "eval/prompt_format.hpp"
@@ -35,13 +34,6 @@ SynthSpec small_spec(uint64_t seed) {
   spec.seed_pages = 60;
   spec.extra_documents = 20;
   return spec;
-}
-
-std::vector<Json> read_jsonl(const std::filesystem::path& path) {
-  std::vector<Json> out;
-  for (const auto& line : split(read_file(path), '\n'))
-    if (!line.empty()) out.push_back(Json::parse(line));
-  return out;
 }
 
 // Words as the dedup stage defines them (runs of ASCII letters and digits, lowercased), and
@@ -105,16 +97,16 @@ TEST_CASE("record counts and formats of every file") {
   const auto dir = test::temp_dir("synth-formats");
   const SynthSpec spec = small_spec(3);
   write_synth_dataset(spec, dir);
-  const auto sft = read_jsonl(dir / "sft.jsonl");
-  const auto rl = read_jsonl(dir / "rl.jsonl");
-  const auto heldout = read_jsonl(dir / "heldout.jsonl");
-  const auto web = read_jsonl(dir / "web.jsonl");
+  const auto sft = test::read_jsonl(dir / "sft.jsonl");
+  const auto rl = test::read_jsonl(dir / "rl.jsonl");
+  const auto heldout = test::read_jsonl(dir / "heldout.jsonl");
+  const auto web = test::read_jsonl(dir / "web.jsonl");
   CHECK(sft.size() == spec.sft_problems);
   CHECK(rl.size() == spec.rl_problems);
   CHECK(heldout.size() == spec.heldout_problems);
   CHECK(web.size() == spec.web.pages);
-  CHECK(read_jsonl(dir / "seed_math.jsonl").size() == spec.seed_pages);
-  CHECK(read_jsonl(dir / "pretrain_extra.jsonl").size() == spec.extra_documents);
+  CHECK(test::read_jsonl(dir / "seed_math.jsonl").size() == spec.seed_pages);
+  CHECK(test::read_jsonl(dir / "pretrain_extra.jsonl").size() == spec.extra_documents);
   for (const auto& r : sft) {
     REQUIRE(r["messages"].size() == 2);
     CHECK(r["messages"][0]["role"] == "user");
@@ -157,7 +149,7 @@ TEST_CASE("SFT prompts are the prompts dsmath eval shows an instruct model") {
   write_synth_dataset(spec, dir);
   const auto eval_format = eval::chat_format(std::string(eval::kInstructTemplate));
   const ChatFormat chat("", "<eos>");
-  const auto sft = read_jsonl(dir / "sft.jsonl");
+  const auto sft = test::read_jsonl(dir / "sft.jsonl");
   for (size_t i = 0; i < 20; ++i) {
     const std::string user = sft[i]["messages"][0]["content"];
     const std::string question = user.substr(0, user.size() - kInstructInstruction.size());
@@ -173,7 +165,7 @@ TEST_CASE("held-out questions appear in no other file") {
   for (const auto& name : kFiles)
     if (name != "heldout.jsonl") everything_else += read_file(dir / name);
   // questions hold no character that JSON escapes, so a copy would appear verbatim
-  for (const auto& r : read_jsonl(dir / "heldout.jsonl")) {
+  for (const auto& r : test::read_jsonl(dir / "heldout.jsonl")) {
     const std::string question = r["question"];
     INFO(question);
     REQUIRE(Json(question).dump() == "\"" + question + "\"");
@@ -181,7 +173,7 @@ TEST_CASE("held-out questions appear in no other file") {
   }
   // training files do share questions among themselves (held-out is the only reserved set)
   std::set<std::string> rl_questions;
-  for (const auto& r : read_jsonl(dir / "rl.jsonl")) rl_questions.insert(r["question"].get<std::string>());
+  for (const auto& r : test::read_jsonl(dir / "rl.jsonl")) rl_questions.insert(r["question"].get<std::string>());
   CHECK(rl_questions.size() > 90);
 }
 
@@ -189,8 +181,8 @@ TEST_CASE("web pages: both classes, mixed domains, and copies that dedup sees as
   const auto dir = test::temp_dir("synth-web");
   SynthSpec spec = small_spec(6);
   write_synth_dataset(spec, dir);
-  const auto web = read_jsonl(dir / "web.jsonl");
-  const auto labels = read_jsonl(dir / "web_labels.jsonl");
+  const auto web = test::read_jsonl(dir / "web.jsonl");
+  const auto labels = test::read_jsonl(dir / "web_labels.jsonl");
   REQUIRE(labels.size() == web.size());
   std::map<std::string, size_t> index_of;
   std::map<std::string, std::pair<size_t, size_t>> math_and_all_by_host;
@@ -255,7 +247,7 @@ TEST_CASE("web pages: both classes, mixed domains, and copies that dedup sees as
     for (size_t b = a + 1; b < originals.size(); ++b) highest = std::max(highest, jaccard(originals[a], originals[b]));
   CHECK(highest < 0.5);
   // seed pages are math pages on hosts web.jsonl never uses
-  for (const auto& r : read_jsonl(dir / "seed_math.jsonl")) {
+  for (const auto& r : test::read_jsonl(dir / "seed_math.jsonl")) {
     const std::string host(select::normalized_host(select::normalize_url(r["url"].get<std::string>())));
     CHECK(math_and_all_by_host.count(host) == 0);
   }

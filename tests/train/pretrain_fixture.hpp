@@ -44,13 +44,6 @@ inline std::filesystem::path tiny_pretrain_config(const std::filesystem::path& d
 }
 
 // The lines of RUN/metrics.jsonl.
-inline std::vector<Json> read_metrics(const std::filesystem::path& run_dir) {
-  std::vector<Json> lines;
-  std::ifstream in(run_dir / "metrics.jsonl");
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) lines.push_back(Json::parse(line));
-  return lines;
-}
+inline std::vector<Json> read_metrics(const std::filesystem::path& run_dir) { return read_jsonl(run_dir / "metrics.jsonl"); }
 
 }  // namespace dsmath::test

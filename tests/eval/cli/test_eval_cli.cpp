@@ -6,7 +6,6 @@
 
 #include "core/files.hpp"
 #include "core/json.hpp"
-#include "data/jsonl.hpp"
 #include "test_util.hpp"
 
 using namespace dsmath;
@@ -18,13 +17,6 @@ namespace {
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
-}
-
-std::vector<Json> read_lines(const fs::path& path) {
-  std::vector<Json> out;
-  LineReader reader(path);
-  for (std::string line; reader.next(line);) out.push_back(parse_json_object(line, reader.where()));
-  return out;
 }
 
 }  // namespace
@@ -48,7 +40,7 @@ TEST_CASE("eval grade: grades a JSONL file, reports malformed lines with file:li
   CHECK_THAT(r.output, Contains("in.jsonl:3"));
   CHECK_THAT(r.output, Contains("in.jsonl:6"));
   CHECK_THAT(r.output, Contains("grading policy:"));
-  const auto out = read_lines(dir / "out.jsonl");
+  const auto out = test::read_jsonl(dir / "out.jsonl");
   REQUIRE(out.size() == 4);
   CHECK(out[0]["extracted"] == "18");
   CHECK(out[0]["correct"] == true);
@@ -91,7 +83,7 @@ TEST_CASE("eval grade: custom field names, samples grouped by id, results direct
   CHECK(summary["metrics"]["pass@1"].get<double>() == Approx(0.75));
   CHECK(summary["metrics"]["pass@2"].get<double>() == Approx(1.0));
   CHECK(summary["metrics"]["maj@2"].get<double>() == Approx(1.0));  // p2: a 1-1 tie goes to the first, [1, 2]
-  CHECK(read_lines(dir / "run-b/samples.jsonl").size() == 4);
+  CHECK(test::read_jsonl(dir / "run-b/samples.jsonl").size() == 4);
 
   auto cmp = test::run_dsmath("eval compare " + (dir / "run-a").string() + " " + (dir / "run-b").string());
   INFO(cmp.output);

@@ -31,14 +31,6 @@ RunResult run(const std::filesystem::path& dir, const std::string& args) {
   return r;
 }
 
-std::vector<Json> read_jsonl(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::vector<Json> out;
-  std::string line;
-  while (std::getline(in, line)) out.push_back(Json::parse(line));
-  return out;
-}
-
 std::string page_text(Rng& rng, bool math) {
   static const char* kMath[] = {"theorem", "proof", "integral", "$x^2$", "equation", "prime", "lemma", "=", "solve"};
   static const char* kOther[] = {"recipe", "hotel", "music", "football", "movie", "garden", "coffee", "sale", "city"};
@@ -84,7 +76,7 @@ TEST_CASE("data score adds a score to every page and keeps its fields") {
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.starts_with("score: 60 pages"));
-  const auto pages = read_jsonl(dir / "scored.jsonl");
+  const auto pages = test::read_jsonl(dir / "scored.jsonl");
   REQUIRE(pages.size() == 60);
   int right = 0;
   for (size_t i = 0; i < pages.size(); ++i) {
@@ -102,7 +94,7 @@ TEST_CASE("data select keeps the top pages by budget or threshold") {
   REQUIRE(run(dir, "data score " + (dir / "pool.jsonl").string() + " -m " + (dir / "model.bin").string() + " -o " +
                        (dir / "scored.jsonl").string())
               .exit_code == 0);
-  const auto scored = read_jsonl(dir / "scored.jsonl");
+  const auto scored = test::read_jsonl(dir / "scored.jsonl");
   std::vector<double> scores;
   for (const auto& p : scored) scores.push_back(p["math_score"]);
   std::vector<double> sorted = scores;
@@ -113,7 +105,7 @@ TEST_CASE("data select keeps the top pages by budget or threshold") {
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.starts_with("select: kept 15 of 60 pages"));
-  auto top = read_jsonl(dir / "top.jsonl");
+  auto top = test::read_jsonl(dir / "top.jsonl");
   REQUIRE(top.size() == 15);
   for (const auto& p : top) CHECK(p["math_score"].get<double>() >= sorted[14]);
   for (size_t i = 1; i < top.size(); ++i) CHECK(top[i]["id"] > top[i - 1]["id"]);  // input order
@@ -122,13 +114,13 @@ TEST_CASE("data select keeps the top pages by budget or threshold") {
                    " --threshold 0.5");
   REQUIRE(r.exit_code == 0);
   const auto above = std::count_if(scores.begin(), scores.end(), [](double s) { return s >= 0.5; });
-  CHECK(read_jsonl(dir / "thr.jsonl").size() == static_cast<size_t>(above));
+  CHECK(test::read_jsonl(dir / "thr.jsonl").size() == static_cast<size_t>(above));
 
   // token budget: 80-word pages of about 400 bytes are ~100 tokens at 4 bytes per token
   r = run(dir, "data select " + (dir / "scored.jsonl").string() + " -o " + (dir / "tok.jsonl").string() +
                    " --budget-tokens 1000");
   REQUIRE(r.exit_code == 0);
-  const auto by_tokens = read_jsonl(dir / "tok.jsonl");
+  const auto by_tokens = test::read_jsonl(dir / "tok.jsonl");
   CHECK(by_tokens.size() >= 8);
   CHECK(by_tokens.size() <= 12);
 }
@@ -154,7 +146,7 @@ TEST_CASE("data select without scores fails with a hint; malformed lines are rep
   CHECK_THAT(r.err, Catch::Contains("mixed.jsonl:2: skipping malformed record: malformed JSON"));
   CHECK_THAT(r.err, Catch::Contains("mixed.jsonl:3: skipping malformed record: expected a JSON object"));
   CHECK_THAT(r.err, Catch::Contains("mixed.jsonl:4: skipping malformed record: no string field 'text'"));
-  CHECK(read_jsonl(dir / "m.jsonl").size() == 1);
+  CHECK(test::read_jsonl(dir / "m.jsonl").size() == 1);
 
   r = run(dir, "data dedup " + (dir / "pool.jsonl").string() + " -o " + (dir / "d.jsonl").string() + " --bands 0");
   CHECK(r.exit_code == 1);
@@ -183,11 +175,11 @@ TEST_CASE("data dedup drops URL duplicates and near-duplicates and keeps the fir
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.starts_with("dedup: kept 2 of 4 pages: 1 URL duplicates, 1 near-duplicates in 1 clusters"));
-  const auto out = read_jsonl(dir / "out.jsonl");
+  const auto out = test::read_jsonl(dir / "out.jsonl");
   REQUIRE(out.size() == 2);
   CHECK(out[0]["url"] == "https://www.site.org/x/");
   CHECK(out[1]["url"] == "https://other.org/2");
-  const auto removed = read_jsonl(dir / "removed.jsonl");
+  const auto removed = test::read_jsonl(dir / "removed.jsonl");
   REQUIRE(removed.size() == 2);
   CHECK(removed[0]["reason"] == "url");
   CHECK(removed[1]["reason"] == "near");
@@ -211,10 +203,10 @@ TEST_CASE("data decontaminate removes pages with benchmark text and reports them
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.starts_with("decontaminate: kept 1 of 2 pages: 1 removed (pages matched: toy 1)"));
-  const auto out = read_jsonl(dir / "out.jsonl");
+  const auto out = test::read_jsonl(dir / "out.jsonl");
   REQUIRE(out.size() == 1);
   CHECK(out[0]["url"] == "http://a.org/2");
-  const auto report = read_jsonl(dir / "report.jsonl");
+  const auto report = test::read_jsonl(dir / "report.jsonl");
   REQUIRE(report.size() == 1);
   CHECK(report[0]["matches"][0]["source"].get<std::string>().ends_with("bench.jsonl:1"));
 
@@ -249,14 +241,14 @@ TEST_CASE("data domains lists math domains and expand-seed adds the marked paths
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.starts_with("domains: 1 of 2 domains have more than 10% of their pages selected"));
-  const auto domains = read_jsonl(dir / "domains.jsonl");
+  const auto domains = test::read_jsonl(dir / "domains.jsonl");
   REQUIRE(domains.size() == 1);
   CHECK(domains[0]["domain"] == "mathsite.net");
   CHECK(domains[0]["seen"] == 20);
   CHECK(domains[0]["selected"] == 10);
   CHECK(domains[0]["path_prefixes"][0]["prefix"] == "mathsite.net/questions/");
   CHECK(domains[0]["path_prefixes"][0]["seen"] == 12);
-  const auto all = read_jsonl(dir / "all.jsonl");
+  const auto all = test::read_jsonl(dir / "all.jsonl");
   REQUIRE(all.size() == 2);
   CHECK(all[1] == Json{{"domain", "big.com"}, {"seen", 40}, {"selected", 1}});
   const std::string marks = read_file(dir / "marks.txt");
@@ -276,5 +268,5 @@ TEST_CASE("data domains lists math domains and expand-seed adds the marked paths
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.starts_with("expand-seed: 2 seed pages + 10 added from 60 pool pages (mathsite.net/questions/ 10)"));
-  CHECK(read_jsonl(dir / "seed2.jsonl").size() == 12);
+  CHECK(test::read_jsonl(dir / "seed2.jsonl").size() == 12);
 }
