@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/json_file.hpp"
 #include "core/files.hpp"
 #include "core/log.hpp"
 #include "data/jsonl.hpp"
@@ -174,13 +175,7 @@ EvalSummary read_summary(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(path))
     fail_hint("give two results directories written by `dsmath eval run` or `dsmath eval grade --results-dir`",
               "'{}' has no summary.json", dir.string());
-  Json j;
-  try {
-    j = Json::parse(read_file(path));
-  } catch (const Json::parse_error& e) {
-    fail_hint("summary.json must be the file `dsmath eval` wrote", "{}: malformed JSON: {}", path.string(), e.what());
-  }
-  return EvalSummary::from_json(j, path.string());
+  return EvalSummary::from_json(read_json_file(path, "summary.json must be the file `dsmath eval` wrote"), path.string());
 }
 
 // id -> correctness of sample 0, from samples.jsonl; empty when the file is absent.

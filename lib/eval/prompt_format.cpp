@@ -3,8 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "core/files.hpp"
-#include "core/json.hpp"
+#include "core/json_file.hpp"
 #include "core/strings.hpp"
 
 namespace dsmath::eval {
@@ -48,13 +47,7 @@ PromptFormat load_few_shot_format(const std::filesystem::path& file, const std::
   if (!std::filesystem::exists(file))
     fail_hint("set prompt.few_shot_file to deepseek_math_fewshot_prompts.json (../shared/data/fewshot/)",
               "few-shot prompt file '{}' does not exist", file.string());
-  Json doc;
-  try {
-    doc = Json::parse(read_file(file));
-  } catch (const Json::parse_error& e) {
-    fail_hint("the file must be the JSON document described in shared/data/SOURCES.md", "{}: malformed JSON: {}",
-              file.string(), e.what());
-  }
+  const Json doc = read_json_file(file, "the file must be the JSON document described in shared/data/SOURCES.md");
   const Json* prompts = doc.contains("prompts") ? &doc["prompts"] : nullptr;
   if (prompts == nullptr || !prompts->is_object())
     fail_hint("expected {\"prompts\": {\"cot_gsm_8_shot\": {...}, ...}}", "{}: no \"prompts\" object",

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "core/json_file.hpp"
 #include "core/log.hpp"
 #include "io/checkpoint_store.hpp"
 #include "io/safetensors.hpp"
@@ -15,15 +16,6 @@ namespace dsmath {
 
 namespace fs = std::filesystem;
 
-namespace {
-Json read_json(const fs::path& path) {
-  try {
-    return Json::parse(read_file(path));
-  } catch (const Json::parse_error& e) {
-    fail("{}: malformed JSON: {}", path.string(), e.what());
-  }
-}
-}  // namespace
 
 bool is_hf_model_dir(const fs::path& dir) {
   return fs::exists(dir / "config.json") &&
@@ -47,7 +39,7 @@ ModelConfig read_hf_config(const fs::path& dir) {
   if (!fs::exists(path))
     fail_hint("point to a Hugging Face model directory or a dsmath checkpoint (step-NNNNNNN)", "'{}' has no config.json",
               dir.string());
-  return ModelConfig::from_hf_config(read_json(path), path.string());
+  return ModelConfig::from_hf_config(read_json_file(path), path.string());
 }
 
 std::vector<float> read_hf_weights(const fs::path& dir, const ModelConfig& config) {
@@ -55,7 +47,7 @@ std::vector<float> read_hf_weights(const fs::path& dir, const ModelConfig& confi
   std::map<std::string, fs::path> where;
   if (fs::exists(dir / "model.safetensors.index.json")) {
     const fs::path index_path = dir / "model.safetensors.index.json";
-    const Json index = read_json(index_path);
+    const Json index = read_json_file(index_path);
     if (!index.contains("weight_map") || !index["weight_map"].is_object())
       fail("{}: missing 'weight_map'", index_path.string());
     for (auto it = index["weight_map"].begin(); it != index["weight_map"].end(); ++it) where[it.key()] = dir / it->get<std::string>();

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "core/error.hpp"
+#include "core/json_file.hpp"
 #include "core/files.hpp"
 #include "core/log.hpp"
 #include "io/hf_model.hpp"
@@ -56,12 +57,7 @@ Json load_checkpoint(const fs::path& dir, Transformer& model, AdamW& optimizer) 
   if (!fs::exists(state_path))
     fail_hint("resume needs a training checkpoint (use init.from to start from plain model weights)",
               "'{}' has no trainer_state.json", dir.string());
-  Json state;
-  try {
-    state = Json::parse(read_file(state_path));
-  } catch (const Json::parse_error& e) {
-    fail("{}: malformed JSON: {}", state_path.string(), e.what());
-  }
+  const Json state = read_json_file(state_path);
   const ModelConfig saved = read_hf_config(dir);
   const ModelConfig& cur = model.config();
   if (saved.vocab_size != cur.vocab_size || saved.dim != cur.dim || saved.n_layers != cur.n_layers ||
