@@ -3,6 +3,7 @@
 #include "cuda/adamw.cuh"
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
+#include "cuda/launch.cuh"
 #include "cuda/stochastic_rounding.hpp"
 
 namespace dsmath::cuda {
@@ -40,10 +41,8 @@ __global__ void adamw_kernel(float* __restrict__ params, bf16* __restrict__ para
 template <class G, class M>
 void launch_typed(const AdamWArgs& a, const Coefficients& c, cudaStream_t stream) {
   constexpr int kThreads = 256;
-  adamw_kernel<G, M><<<grid_for(a.n, kThreads), kThreads, 0, stream>>>(
-      a.params.as<float>(), a.params_copy ? a.params_copy.as<bf16>() : nullptr, a.grads.as<const G>(), a.m.as<M>(),
-      a.v.as<M>(), a.n, c);
-  DSMATH_LAUNCHED("adamw_update");
+  launch("adamw_update", adamw_kernel<G, M>, grid_for(a.n, kThreads), kThreads, 0, stream, a.params.as<float>(),
+         a.params_copy ? a.params_copy.as<bf16>() : nullptr, a.grads.as<const G>(), a.m.as<M>(), a.v.as<M>(), a.n, c);
 }
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include "cuda/attention_backward.cuh"
 #include "cuda/attention_common.cuh"
 #include "cuda/check.cuh"
+#include "cuda/launch.cuh"
 
 namespace dsmath::cuda {
 
@@ -130,7 +131,7 @@ __global__ void __launch_bounds__(kThreads, 2)
                                const int32_t* __restrict__ seg, AttentionShape s) {
   using namespace nvcuda;
   constexpr int kLd = HeadTile<D>::kLd;
-  extern __shared__ __align__(128) unsigned char smem[];
+  DSMATH_DYNAMIC_SHARED(unsigned char, smem);
   const BackwardTiles<D> tiles(smem);
   bf16 *sK = tiles.tile0, *sV = tiles.tile1, *sQ = tiles.tile2, *sdO = tiles.tile3, *sP = tiles.p, *sdS = tiles.ds;
   float *sS = tiles.s, *s_lse = tiles.lse, *s_delta = tiles.delta;
@@ -218,7 +219,7 @@ __global__ void __launch_bounds__(kThreads, 2)
                              const int32_t* __restrict__ seg, AttentionShape s) {
   using namespace nvcuda;
   constexpr int kLd = HeadTile<D>::kLd;
-  extern __shared__ __align__(128) unsigned char smem[];
+  DSMATH_DYNAMIC_SHARED(unsigned char, smem);
   const BackwardTiles<D> tiles(smem);
   bf16 *sQ = tiles.tile0, *sdO = tiles.tile1, *sK = tiles.tile2, *sV = tiles.tile3, *sdS = tiles.ds;
   float *sS = tiles.s, *s_lse = tiles.lse, *s_delta = tiles.delta;
@@ -297,12 +298,10 @@ void launch_flash_backward(Tensor dqkv, Tensor dout, Tensor qkv, const float* ls
     configured = true;
   }
   const int tiles = (s.seq + kBlockRows - 1) / kBlockRows;
-  flash_backward_dkdv_kernel<D><<<dim3(tiles, s.n_kv_heads, s.batch), kThreads, bytes, stream>>>(
-      dqkv.as<bf16>(), dout.as<const bf16>(), qkv.as<const bf16>(), lse, delta, seg, s);
-  DSMATH_LAUNCHED("attention_backward (dK, dV)");
-  flash_backward_dq_kernel<D><<<dim3(tiles, s.n_heads, s.batch), kThreads, bytes, stream>>>(
-      dqkv.as<bf16>(), dout.as<const bf16>(), qkv.as<const bf16>(), lse, delta, seg, s);
-  DSMATH_LAUNCHED("attention_backward (dQ)");
+  launch("attention_backward (dK, dV)", flash_backward_dkdv_kernel<D>, dim3(tiles, s.n_kv_heads, s.batch), kThreads,
+         bytes, stream, dqkv.as<bf16>(), dout.as<const bf16>(), qkv.as<const bf16>(), lse, delta, seg, s);
+  launch("attention_backward (dQ)", flash_backward_dq_kernel<D>, dim3(tiles, s.n_heads, s.batch), kThreads, bytes,
+         stream, dqkv.as<bf16>(), dout.as<const bf16>(), qkv.as<const bf16>(), lse, delta, seg, s);
 }
 }  // namespace
 
@@ -315,9 +314,9 @@ void launch_attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out,
   float* delta = static_cast<float*>(scratch);
   const int64_t warps = static_cast<int64_t>(s.batch) * s.seq * s.n_heads;
   constexpr int kDeltaThreads = 256;
-  attention_delta_kernel<<<static_cast<unsigned>((warps * 32 + kDeltaThreads - 1) / kDeltaThreads), kDeltaThreads, 0,
-                           stream>>>(delta, dout.as<const bf16>(), out.as<const bf16>(), s);
-  DSMATH_LAUNCHED("attention_backward (D = dout . out)");
+  launch("attention_backward (D = dout . out)", attention_delta_kernel,
+         static_cast<unsigned>((warps * 32 + kDeltaThreads - 1) / kDeltaThreads), kDeltaThreads, 0, stream, delta,
+         dout.as<const bf16>(), out.as<const bf16>(), s);
   switch (s.head_dim) {
     case 16: launch_flash_backward<16>(dqkv, dout, qkv, lse, delta, segment_ids, s, stream); break;
     case 32: launch_flash_backward<32>(dqkv, dout, qkv, lse, delta, segment_ids, s, stream); break;

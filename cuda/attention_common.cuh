@@ -41,8 +41,8 @@ __device__ __forceinline__ void load_head_tile(bf16* tile, const bf16* __restric
   for (int i = threadIdx.x; i < kBlockRows * kVecs; i += kThreads) {
     const int r = i / kVecs, v = i - r * kVecs;
     uint4 word = make_uint4(0, 0, 0, 0);
-    if (first + r < seq) word = *reinterpret_cast<const uint4*>(base + static_cast<int64_t>(first + r) * stride + v * 8);
-    *reinterpret_cast<uint4*>(tile + r * HeadTile<D>::kLd + v * 8) = word;
+    if (first + r < seq) word = load16(base + static_cast<int64_t>(first + r) * stride + v * 8);
+    store16(tile + r * HeadTile<D>::kLd + v * 8, word);
   }
 }
 

@@ -3,6 +3,7 @@
 #include "cuda/attention_decode.cuh"
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
+#include "cuda/launch.cuh"
 
 namespace dsmath::cuda {
 
@@ -104,18 +105,17 @@ void launch_kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int
   if (n_tokens <= 0) return;
   const int kv_width = c.n_kv_heads * c.head_dim;
   constexpr int kThreads = 256;
-  kv_cache_write_kernel<<<grid_for(n_tokens * kv_width, kThreads), kThreads, 0, stream>>>(
-      k_cache.as<bf16>(), v_cache.as<bf16>(), qkv.as<const bf16>(), slots, positions, n_tokens, s.qkv_stride,
-      static_cast<int64_t>(s.n_heads) * s.head_dim, kv_width, c.max_len);
-  DSMATH_LAUNCHED("kv_cache_write");
+  launch("kv_cache_write", kv_cache_write_kernel, grid_for(n_tokens * kv_width, kThreads), kThreads, 0, stream,
+         k_cache.as<bf16>(), v_cache.as<bf16>(), qkv.as<const bf16>(), slots, positions, n_tokens, s.qkv_stride,
+         static_cast<int64_t>(s.n_heads) * s.head_dim, kv_width, c.max_len);
 }
 
 void launch_attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tensor v_cache, const int32_t* slots,
                              const int32_t* lengths, const AttentionShape& s, const KvCacheShape& c, cudaStream_t stream) {
   if (s.batch <= 0) return;
-  attention_decode_kernel<<<dim3(s.n_heads, s.batch), kDecodeWarps * 32, 0, stream>>>(
-      out.as<bf16>(), qkv.as<const bf16>(), k_cache.as<const bf16>(), v_cache.as<const bf16>(), slots, lengths, s, c);
-  DSMATH_LAUNCHED("attention_decode");
+  launch("attention_decode", attention_decode_kernel, dim3(s.n_heads, s.batch), kDecodeWarps * 32, 0, stream,
+         out.as<bf16>(), qkv.as<const bf16>(), k_cache.as<const bf16>(), v_cache.as<const bf16>(), slots, lengths, s,
+         c);
 }
 
 }  // namespace dsmath::cuda

@@ -3,6 +3,7 @@
 #include "cuda/attention_common.cuh"
 #include "cuda/attention_forward.cuh"
 #include "cuda/check.cuh"
+#include "cuda/launch.cuh"
 
 namespace dsmath::cuda {
 
@@ -30,7 +31,7 @@ __global__ void __launch_bounds__(kThreads) flash_forward_kernel(bf16* __restric
   using namespace nvcuda;
   using L = ForwardSmem<D>;
   constexpr int kLd = HeadTile<D>::kLd;
-  extern __shared__ __align__(128) unsigned char smem[];
+  DSMATH_DYNAMIC_SHARED(unsigned char, smem);
   bf16* sQ = reinterpret_cast<bf16*>(smem + L::q);
   bf16* sK = reinterpret_cast<bf16*>(smem + L::k);
   bf16* sV = reinterpret_cast<bf16*>(smem + L::v);
@@ -143,8 +144,8 @@ void launch_flash_forward(Tensor out, float* lse, Tensor qkv, const int32_t* seg
     configured = true;
   }
   const dim3 grid((s.seq + kBlockRows - 1) / kBlockRows, s.n_heads, s.batch);
-  flash_forward_kernel<D><<<grid, kThreads, bytes, stream>>>(out.as<bf16>(), lse, qkv.as<const bf16>(), seg, s);
-  DSMATH_LAUNCHED("attention_forward");
+  launch("attention_forward", flash_forward_kernel<D>, grid, kThreads, bytes, stream, out.as<bf16>(), lse,
+         qkv.as<const bf16>(), seg, s);
 }
 }  // namespace
 

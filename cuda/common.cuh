@@ -62,6 +62,22 @@ union Bf16x8 {
 
 __device__ __forceinline__ bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
 
+// 16-byte vector load and store (one instruction for 8 bf16). The address must be 16-byte
+// aligned: the hardware faults on a misaligned one ("misaligned address"), and so does the
+// emulated GPU, in every build.
+__device__ __forceinline__ uint4 load16(const void* p) {
+#ifdef DSMATH_CUDA_EMULATION
+  ::dsmath::emu::check_aligned(p, 16, "16-byte vector load");
+#endif
+  return *static_cast<const uint4*>(p);
+}
+__device__ __forceinline__ void store16(void* p, uint4 v) {
+#ifdef DSMATH_CUDA_EMULATION
+  ::dsmath::emu::check_aligned(p, 16, "16-byte vector store");
+#endif
+  *static_cast<uint4*>(p) = v;
+}
+
 // Grid size for a grid-stride loop over n items: enough blocks to fill the GPU, no more.
 inline unsigned grid_for(int64_t n, int threads, int max_blocks = 65535 * 4) {
   const int64_t blocks = (n + threads - 1) / threads;

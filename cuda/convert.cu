@@ -1,6 +1,7 @@
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
 #include "cuda/convert.cuh"
+#include "cuda/launch.cuh"
 
 namespace dsmath::cuda {
 
@@ -16,12 +17,17 @@ void dispatch_dst(Tensor dst, const S* src, int64_t n, cudaStream_t stream) {
   constexpr int kThreads = 256;
   const unsigned grid = grid_for(n, kThreads);
   switch (dst.dtype) {
-    case DType::f32: convert_kernel<S, float><<<grid, kThreads, 0, stream>>>(dst.as<float>(), src, n); break;
-    case DType::bf16: convert_kernel<S, bf16><<<grid, kThreads, 0, stream>>>(dst.as<bf16>(), src, n); break;
-    case DType::f16: convert_kernel<S, __half><<<grid, kThreads, 0, stream>>>(dst.as<__half>(), src, n); break;
+    case DType::f32:
+      launch("convert", convert_kernel<S, float>, grid, kThreads, 0, stream, dst.as<float>(), src, n);
+      break;
+    case DType::bf16:
+      launch("convert", convert_kernel<S, bf16>, grid, kThreads, 0, stream, dst.as<bf16>(), src, n);
+      break;
+    case DType::f16:
+      launch("convert", convert_kernel<S, __half>, grid, kThreads, 0, stream, dst.as<__half>(), src, n);
+      break;
     default: fail_op("convert", "unsupported destination dtype");
   }
-  DSMATH_LAUNCHED("convert");
 }
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
 #include "cuda/elementwise.cuh"
+#include "cuda/launch.cuh"
 
 namespace dsmath::cuda {
 
@@ -9,11 +10,11 @@ namespace {
 __global__ void add_bf16x8_kernel(bf16* out, const bf16* a, const bf16* b, int64_t n_vec) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n_vec; i += int64_t(gridDim.x) * blockDim.x) {
     Bf16x8 x, y, z;
-    x.raw = reinterpret_cast<const uint4*>(a)[i];
-    y.raw = reinterpret_cast<const uint4*>(b)[i];
+    x.raw = load16(a + 8 * i);
+    y.raw = load16(b + 8 * i);
 #pragma unroll
     for (int j = 0; j < 8; ++j) z.h[j] = __float2bfloat16_rn(__bfloat162float(x.h[j]) + __bfloat162float(y.h[j]));
-    reinterpret_cast<uint4*>(out)[i] = z.raw;
+    store16(out + 8 * i, z.raw);
   }
 }
 
@@ -40,30 +41,26 @@ void launch_add(Tensor out, Tensor a, Tensor b, int64_t n, cudaStream_t stream) 
                       reinterpret_cast<uintptr_t>(b.data);
     if ((bits & 15u) == 0 && n >= 8) {
       const int64_t n_vec = n / 8;
-      add_bf16x8_kernel<<<grid_for(n_vec, kThreads), kThreads, 0, stream>>>(out.as<bf16>(), a.as<const bf16>(),
-                                                                            b.as<const bf16>(), n_vec);
-      DSMATH_LAUNCHED("add");
+      launch("add (8 bf16 per thread)", add_bf16x8_kernel, grid_for(n_vec, kThreads), kThreads, 0, stream,
+             out.as<bf16>(), a.as<const bf16>(), b.as<const bf16>(), n_vec);
       done = n_vec * 8;
     }
     if (done < n) {
-      add_kernel<bf16><<<grid_for(n - done, kThreads), kThreads, 0, stream>>>(out.as<bf16>(), a.as<const bf16>(),
-                                                                              b.as<const bf16>(), done, n);
-      DSMATH_LAUNCHED("add");
+      launch("add", add_kernel<bf16>, grid_for(n - done, kThreads), kThreads, 0, stream, out.as<bf16>(),
+             a.as<const bf16>(), b.as<const bf16>(), done, n);
     }
   } else {
-    add_kernel<float><<<grid_for(n, kThreads), kThreads, 0, stream>>>(out.as<float>(), a.as<const float>(),
-                                                                      b.as<const float>(), 0, n);
-    DSMATH_LAUNCHED("add");
+    launch("add", add_kernel<float>, grid_for(n, kThreads), kThreads, 0, stream, out.as<float>(), a.as<const float>(),
+           b.as<const float>(), 0, n);
   }
 }
 
 void launch_scale(Tensor x, int64_t n, float factor, cudaStream_t stream) {
   if (n <= 0) return;
   if (x.dtype == DType::bf16)
-    scale_kernel<bf16><<<grid_for(n, kThreads), kThreads, 0, stream>>>(x.as<bf16>(), n, factor);
+    launch("scale", scale_kernel<bf16>, grid_for(n, kThreads), kThreads, 0, stream, x.as<bf16>(), n, factor);
   else
-    scale_kernel<float><<<grid_for(n, kThreads), kThreads, 0, stream>>>(x.as<float>(), n, factor);
-  DSMATH_LAUNCHED("scale");
+    launch("scale", scale_kernel<float>, grid_for(n, kThreads), kThreads, 0, stream, x.as<float>(), n, factor);
 }
 
 }  // namespace dsmath::cuda

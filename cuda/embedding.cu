@@ -1,6 +1,7 @@
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
 #include "cuda/embedding.cuh"
+#include "cuda/launch.cuh"
 
 namespace dsmath::cuda {
 
@@ -16,7 +17,7 @@ __global__ void embedding_forward_kernel(bf16* __restrict__ out, const int32_t* 
   bf16* dst = out + t * dim;
   if constexpr (kVec) {
     for (int c = threadIdx.x; c < dim / 8; c += blockDim.x)
-      reinterpret_cast<uint4*>(dst)[c] = reinterpret_cast<const uint4*>(src)[c];
+      store16(dst + 8 * c, load16(src + 8 * c));
   } else {
     for (int c = threadIdx.x; c < dim; c += blockDim.x) dst[c] = src[c];
   }
@@ -47,12 +48,11 @@ void launch_embedding_forward(Tensor out, const int32_t* tokens, Tensor table, i
   const auto bits = reinterpret_cast<uintptr_t>(out.data) | reinterpret_cast<uintptr_t>(table.data);
   const int threads = dim >= 1024 ? kThreads : 128;
   if (dim % 8 == 0 && (bits & 15u) == 0)
-    embedding_forward_kernel<true><<<static_cast<unsigned>(n_tokens), threads, 0, stream>>>(out.as<bf16>(), tokens,
-                                                                                           table.as<const bf16>(), dim);
+    launch("embedding_forward", embedding_forward_kernel<true>, static_cast<unsigned>(n_tokens), threads, 0, stream,
+           out.as<bf16>(), tokens, table.as<const bf16>(), dim);
   else
-    embedding_forward_kernel<false><<<static_cast<unsigned>(n_tokens), threads, 0, stream>>>(out.as<bf16>(), tokens,
-                                                                                            table.as<const bf16>(), dim);
-  DSMATH_LAUNCHED("embedding_forward");
+    launch("embedding_forward", embedding_forward_kernel<false>, static_cast<unsigned>(n_tokens), threads, 0, stream,
+           out.as<bf16>(), tokens, table.as<const bf16>(), dim);
 }
 
 void launch_embedding_backward(Tensor dtable, const int32_t* packed, int64_t n_rows, int64_t n_tokens, Tensor dout,
@@ -60,11 +60,11 @@ void launch_embedding_backward(Tensor dtable, const int32_t* packed, int64_t n_r
   if (n_rows <= 0 || n_tokens <= 0) return;
   const dim3 grid(static_cast<unsigned>(n_rows), static_cast<unsigned>((dim + kThreads - 1) / kThreads));
   if (dtable.dtype == DType::bf16)
-    embedding_backward_kernel<bf16><<<grid, kThreads, 0, stream>>>(dtable.as<bf16>(), packed, n_rows, dout.as<const bf16>(), dim);
+    launch("embedding_backward", embedding_backward_kernel<bf16>, grid, kThreads, 0, stream, dtable.as<bf16>(), packed,
+           n_rows, dout.as<const bf16>(), dim);
   else
-    embedding_backward_kernel<float><<<grid, kThreads, 0, stream>>>(dtable.as<float>(), packed, n_rows,
-                                                                    dout.as<const bf16>(), dim);
-  DSMATH_LAUNCHED("embedding_backward");
+    launch("embedding_backward", embedding_backward_kernel<float>, grid, kThreads, 0, stream, dtable.as<float>(),
+           packed, n_rows, dout.as<const bf16>(), dim);
 }
 
 }  // namespace dsmath::cuda

@@ -1,5 +1,6 @@
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
+#include "cuda/launch.cuh"
 #include "cuda/rmsnorm.cuh"
 
 namespace dsmath::cuda {
@@ -14,7 +15,7 @@ __device__ __forceinline__ void for_lane_elements(const bf16* row, int dim, int 
   if constexpr (kVec) {
     for (int c = lane * 8; c < dim; c += 32 * 8) {
       Bf16x8 v;
-      v.raw = *reinterpret_cast<const uint4*>(row + c);
+      v.raw = load16(row + c);
       float x[8];
 #pragma unroll
       for (int j = 0; j < 8; ++j) x[j] = __bfloat162float(v.h[j]);
@@ -46,10 +47,10 @@ __global__ void rmsnorm_forward_kernel(bf16* __restrict__ out, float* __restrict
   for_lane_elements<kVec>(x, dim, lane, [&](int c, const float* v, int n) {
     if (n == 8) {
       Bf16x8 w, o;
-      w.raw = *reinterpret_cast<const uint4*>(weight + c);
+      w.raw = load16(weight + c);
 #pragma unroll
       for (int j = 0; j < 8; ++j) o.h[j] = __float2bfloat16_rn(v[j] * rs * __bfloat162float(w.h[j]));
-      *reinterpret_cast<uint4*>(y + c) = o.raw;
+      store16(y + c, o.raw);
     } else {
       y[c] = __float2bfloat16_rn(v[0] * rs * __bfloat162float(weight[c]));
     }
@@ -113,12 +114,11 @@ void launch_rmsnorm_forward(Tensor out, float* rstd, Tensor in, Tensor weight, i
   const auto bits = reinterpret_cast<uintptr_t>(out.data) | reinterpret_cast<uintptr_t>(in.data) |
                     reinterpret_cast<uintptr_t>(weight.data);
   if (dim % 8 == 0 && (bits & 15u) == 0)
-    rmsnorm_forward_kernel<true><<<grid, kWarpsPerBlock * 32, 0, stream>>>(out.as<bf16>(), rstd, in.as<const bf16>(),
-                                                                          weight.as<const bf16>(), rows, dim, eps);
+    launch("rmsnorm_forward", rmsnorm_forward_kernel<true>, grid, kWarpsPerBlock * 32, 0, stream, out.as<bf16>(), rstd,
+           in.as<const bf16>(), weight.as<const bf16>(), rows, dim, eps);
   else
-    rmsnorm_forward_kernel<false><<<grid, kWarpsPerBlock * 32, 0, stream>>>(out.as<bf16>(), rstd, in.as<const bf16>(),
-                                                                           weight.as<const bf16>(), rows, dim, eps);
-  DSMATH_LAUNCHED("rmsnorm_forward");
+    launch("rmsnorm_forward", rmsnorm_forward_kernel<false>, grid, kWarpsPerBlock * 32, 0, stream, out.as<bf16>(), rstd,
+           in.as<const bf16>(), weight.as<const bf16>(), rows, dim, eps);
 }
 
 size_t rmsnorm_backward_scratch_bytes(int64_t rows, int dim) {
@@ -129,22 +129,21 @@ void launch_rmsnorm_backward(Tensor din, Tensor dweight, Tensor dout, Tensor in,
                              int64_t rows, int dim, void* scratch, cudaStream_t stream) {
   if (rows <= 0) return;
   const unsigned grid = static_cast<unsigned>((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
-  rmsnorm_backward_input_kernel<<<grid, kWarpsPerBlock * 32, 0, stream>>>(
-      din.as<bf16>(), dout.as<const bf16>(), in.as<const bf16>(), weight.as<const bf16>(), rstd, rows, dim);
-  DSMATH_LAUNCHED("rmsnorm_backward");
+  launch("rmsnorm_backward (din)", rmsnorm_backward_input_kernel, grid, kWarpsPerBlock * 32, 0, stream, din.as<bf16>(),
+         dout.as<const bf16>(), in.as<const bf16>(), weight.as<const bf16>(), rstd, rows, dim);
   constexpr int kThreads = 256;
   const int64_t chunks = chunks_for(rows);
   float* partial = static_cast<float*>(scratch);
   const dim3 partial_grid((dim + kThreads - 1) / kThreads, static_cast<unsigned>(chunks));
-  rmsnorm_dweight_partial_kernel<<<partial_grid, kThreads, 0, stream>>>(partial, dout.as<const bf16>(),
-                                                                          in.as<const bf16>(), rstd, rows, dim);
-  DSMATH_LAUNCHED("rmsnorm_backward");
+  launch("rmsnorm_backward (dweight partial sums)", rmsnorm_dweight_partial_kernel, partial_grid, kThreads, 0, stream,
+         partial, dout.as<const bf16>(), in.as<const bf16>(), rstd, rows, dim);
   const unsigned finish_grid = static_cast<unsigned>((dim + kThreads - 1) / kThreads);
   if (dweight.dtype == DType::bf16)
-    rmsnorm_dweight_finish_kernel<bf16><<<finish_grid, kThreads, 0, stream>>>(dweight.as<bf16>(), partial, chunks, dim);
+    launch("rmsnorm_backward (dweight)", rmsnorm_dweight_finish_kernel<bf16>, finish_grid, kThreads, 0, stream,
+           dweight.as<bf16>(), partial, chunks, dim);
   else
-    rmsnorm_dweight_finish_kernel<float><<<finish_grid, kThreads, 0, stream>>>(dweight.as<float>(), partial, chunks, dim);
-  DSMATH_LAUNCHED("rmsnorm_backward");
+    launch("rmsnorm_backward (dweight)", rmsnorm_dweight_finish_kernel<float>, finish_grid, kThreads, 0, stream,
+           dweight.as<float>(), partial, chunks, dim);
 }
 
 }  // namespace dsmath::cuda

@@ -2,6 +2,7 @@
 
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
+#include "cuda/launch.cuh"
 #include "cuda/rope.cuh"
 
 namespace dsmath::cuda {
@@ -46,9 +47,9 @@ void launch_rope(Tensor x, const int32_t* positions, const RopeShape& s, bool in
   for (int i = 0; i < s.head_dim / 2; ++i)
     inv_freq.v[i] = 1.0f / std::pow(s.theta, static_cast<float>(2 * i) / static_cast<float>(s.head_dim));
   constexpr int kThreads = 256;
-  rope_kernel<<<grid_for(s.n_tokens * (s.head_dim / 2), kThreads), kThreads, 0, stream>>>(
-      x.as<bf16>(), positions, s.n_tokens, s.n_heads_rotated, s.head_dim, s.row_stride, inv_freq, inverse ? -1.0f : 1.0f);
-  DSMATH_LAUNCHED(inverse ? "rope_backward" : "rope_forward");
+  launch(inverse ? "rope_backward" : "rope_forward", rope_kernel, grid_for(s.n_tokens * (s.head_dim / 2), kThreads),
+         kThreads, 0, stream, x.as<bf16>(), positions, s.n_tokens, s.n_heads_rotated, s.head_dim, s.row_stride,
+         inv_freq, inverse ? -1.0f : 1.0f);
 }
 
 }  // namespace dsmath::cuda

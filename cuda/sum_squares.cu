@@ -1,5 +1,6 @@
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
+#include "cuda/launch.cuh"
 #include "cuda/sum_squares.cuh"
 
 namespace dsmath::cuda {
@@ -43,12 +44,12 @@ void launch_sum_squares(Tensor x, int64_t n, void* scratch, cudaStream_t stream)
   double* chunk_sums = result + 1;
   const int64_t n_chunks = chunks(n);
   if (x.dtype == DType::bf16)
-    chunk_sum_squares_kernel<bf16><<<static_cast<unsigned>(n_chunks), kThreads, 0, stream>>>(chunk_sums, x.as<const bf16>(), n);
+    launch("sum_squares (chunks)", chunk_sum_squares_kernel<bf16>, static_cast<unsigned>(n_chunks), kThreads, 0, stream,
+           chunk_sums, x.as<const bf16>(), n);
   else
-    chunk_sum_squares_kernel<float><<<static_cast<unsigned>(n_chunks), kThreads, 0, stream>>>(chunk_sums, x.as<const float>(), n);
-  DSMATH_LAUNCHED("sum_squares");
-  total_kernel<<<1, 1024, 0, stream>>>(result, chunk_sums, n_chunks);
-  DSMATH_LAUNCHED("sum_squares");
+    launch("sum_squares (chunks)", chunk_sum_squares_kernel<float>, static_cast<unsigned>(n_chunks), kThreads, 0,
+           stream, chunk_sums, x.as<const float>(), n);
+  launch("sum_squares (total)", total_kernel, 1, 1024, 0, stream, result, chunk_sums, n_chunks);
 }
 
 }  // namespace dsmath::cuda

@@ -2,6 +2,7 @@
 
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
+#include "cuda/launch.cuh"
 #include "cuda/swiglu.cuh"
 
 namespace dsmath::cuda {
@@ -33,14 +34,14 @@ __global__ void swiglu_forward_kernel(bf16* __restrict__ out, const bf16* __rest
     bf16* o = out + r * ffn + c;
     if constexpr (kVec == 8) {
       Bf16x8 gv, uv, ov;
-      gv.raw = *reinterpret_cast<const uint4*>(g);
-      uv.raw = *reinterpret_cast<const uint4*>(u);
+      gv.raw = load16(g);
+      uv.raw = load16(u);
 #pragma unroll
       for (int j = 0; j < 8; ++j) {
         const float x = __bfloat162float(gv.h[j]);
         ov.h[j] = __float2bfloat16_rn(x * sigmoid(x) * __bfloat162float(uv.h[j]));
       }
-      *reinterpret_cast<uint4*>(o) = ov.raw;
+      store16(o, ov.raw);
     } else {
       const float x = __bfloat162float(*g);
       *o = __float2bfloat16_rn(x * sigmoid(x) * __bfloat162float(*u));
@@ -63,9 +64,9 @@ __global__ void swiglu_backward_kernel(bf16* __restrict__ dgate_up, const bf16* 
     bf16* du = dg + ffn;
     Bf16x8 gv, uv, dv, dgv, duv;
     if constexpr (kVec == 8) {
-      gv.raw = *reinterpret_cast<const uint4*>(g);
-      uv.raw = *reinterpret_cast<const uint4*>(u);
-      dv.raw = *reinterpret_cast<const uint4*>(d);
+      gv.raw = load16(g);
+      uv.raw = load16(u);
+      dv.raw = load16(d);
     } else {
       gv.h[0] = *g;
       uv.h[0] = *u;
@@ -79,8 +80,8 @@ __global__ void swiglu_backward_kernel(bf16* __restrict__ dgate_up, const bf16* 
       duv.h[j] = __float2bfloat16_rn(dy * x * sig);
     }
     if constexpr (kVec == 8) {
-      *reinterpret_cast<uint4*>(dg) = dgv.raw;
-      *reinterpret_cast<uint4*>(du) = duv.raw;
+      store16(dg, dgv.raw);
+      store16(du, duv.raw);
     } else {
       *dg = dgv.h[0];
       *du = duv.h[0];
@@ -98,25 +99,23 @@ bool vectorizable(int ffn, std::initializer_list<const void*> ptrs) {
 void launch_swiglu_forward(Tensor out, Tensor gate_up, int64_t rows, int ffn, cudaStream_t stream) {
   if (rows <= 0 || ffn <= 0) return;
   if (vectorizable(ffn, {out.data, gate_up.data})) {
-    swiglu_forward_kernel<8><<<grid_for(rows * ffn / 8, kThreads), kThreads, 0, stream>>>(out.as<bf16>(),
-                                                                                         gate_up.as<const bf16>(), rows, ffn);
+    launch("swiglu_forward", swiglu_forward_kernel<8>, grid_for(rows * ffn / 8, kThreads), kThreads, 0, stream,
+           out.as<bf16>(), gate_up.as<const bf16>(), rows, ffn);
   } else {
-    swiglu_forward_kernel<1><<<grid_for(rows * ffn, kThreads), kThreads, 0, stream>>>(out.as<bf16>(),
-                                                                                     gate_up.as<const bf16>(), rows, ffn);
+    launch("swiglu_forward", swiglu_forward_kernel<1>, grid_for(rows * ffn, kThreads), kThreads, 0, stream,
+           out.as<bf16>(), gate_up.as<const bf16>(), rows, ffn);
   }
-  DSMATH_LAUNCHED("swiglu_forward");
 }
 
 void launch_swiglu_backward(Tensor dgate_up, Tensor dout, Tensor gate_up, int64_t rows, int ffn, cudaStream_t stream) {
   if (rows <= 0 || ffn <= 0) return;
   if (vectorizable(ffn, {dgate_up.data, dout.data, gate_up.data})) {
-    swiglu_backward_kernel<8><<<grid_for(rows * ffn / 8, kThreads), kThreads, 0, stream>>>(
-        dgate_up.as<bf16>(), dout.as<const bf16>(), gate_up.as<const bf16>(), rows, ffn);
+    launch("swiglu_backward", swiglu_backward_kernel<8>, grid_for(rows * ffn / 8, kThreads), kThreads, 0, stream,
+           dgate_up.as<bf16>(), dout.as<const bf16>(), gate_up.as<const bf16>(), rows, ffn);
   } else {
-    swiglu_backward_kernel<1><<<grid_for(rows * ffn, kThreads), kThreads, 0, stream>>>(
-        dgate_up.as<bf16>(), dout.as<const bf16>(), gate_up.as<const bf16>(), rows, ffn);
+    launch("swiglu_backward", swiglu_backward_kernel<1>, grid_for(rows * ffn, kThreads), kThreads, 0, stream,
+           dgate_up.as<bf16>(), dout.as<const bf16>(), gate_up.as<const bf16>(), rows, ffn);
   }
-  DSMATH_LAUNCHED("swiglu_backward");
 }
 
 }  // namespace dsmath::cuda

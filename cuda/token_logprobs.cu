@@ -2,6 +2,7 @@
 
 #include "cuda/check.cuh"
 #include "cuda/common.cuh"
+#include "cuda/launch.cuh"
 #include "cuda/token_logprobs.cuh"
 
 namespace dsmath::cuda {
@@ -53,7 +54,7 @@ __device__ SoftmaxStats row_stats(const bf16* __restrict__ x, int vocab) {
   if constexpr (kVec) {
     for (int c = threadIdx.x * 8; c < vocab; c += kThreads * 8) {
       Bf16x8 v;
-      v.raw = *reinterpret_cast<const uint4*>(x + c);
+      v.raw = load16(x + c);
 #pragma unroll
       for (int j = 0; j < 8; ++j) st.add(__bfloat162float(v.h[j]));
     }
@@ -107,13 +108,13 @@ __global__ void __launch_bounds__(kThreads) token_logprobs_backward_kernel(bf16*
   if constexpr (kVec) {
     for (int c = threadIdx.x * 8; c < vocab; c += kThreads * 8) {
       Bf16x8 v, d;
-      v.raw = *reinterpret_cast<const uint4*>(x + c);
+      v.raw = load16(x + c);
 #pragma unroll
       for (int j = 0; j < 8; ++j) {
         const float p = __expf(__bfloat162float(v.h[j]) - lse);
         d.h[j] = __float2bfloat16_rn(c + j == target ? g * (1.0f - p) : -g * p);
       }
-      *reinterpret_cast<uint4*>(dx + c) = d.raw;
+      store16(dx + c, d.raw);
     }
   } else {
     for (int c = threadIdx.x; c < vocab; c += kThreads) {
@@ -133,10 +134,11 @@ void launch_token_logprobs_forward(float* logp, float* entropy, Tensor logits, c
   if (rows <= 0) return;
   const unsigned grid = static_cast<unsigned>(rows);
   if (vectorizable(vocab, logits.data, logits.data))
-    token_logprobs_forward_kernel<true><<<grid, kThreads, 0, stream>>>(logp, entropy, logits.as<const bf16>(), targets, vocab);
+    launch("token_logprobs_forward", token_logprobs_forward_kernel<true>, grid, kThreads, 0, stream, logp, entropy,
+           logits.as<const bf16>(), targets, vocab);
   else
-    token_logprobs_forward_kernel<false><<<grid, kThreads, 0, stream>>>(logp, entropy, logits.as<const bf16>(), targets, vocab);
-  DSMATH_LAUNCHED("token_logprobs_forward");
+    launch("token_logprobs_forward", token_logprobs_forward_kernel<false>, grid, kThreads, 0, stream, logp, entropy,
+           logits.as<const bf16>(), targets, vocab);
 }
 
 void launch_token_logprobs_backward(Tensor dlogits, Tensor logits, const int32_t* targets, const float* dlogp,
@@ -144,12 +146,11 @@ void launch_token_logprobs_backward(Tensor dlogits, Tensor logits, const int32_t
   if (rows <= 0) return;
   const unsigned grid = static_cast<unsigned>(rows);
   if (vectorizable(vocab, logits.data, dlogits.data))
-    token_logprobs_backward_kernel<true><<<grid, kThreads, 0, stream>>>(dlogits.as<bf16>(), logits.as<const bf16>(),
-                                                                        targets, dlogp, vocab);
+    launch("token_logprobs_backward", token_logprobs_backward_kernel<true>, grid, kThreads, 0, stream,
+           dlogits.as<bf16>(), logits.as<const bf16>(), targets, dlogp, vocab);
   else
-    token_logprobs_backward_kernel<false><<<grid, kThreads, 0, stream>>>(dlogits.as<bf16>(), logits.as<const bf16>(),
-                                                                         targets, dlogp, vocab);
-  DSMATH_LAUNCHED("token_logprobs_backward");
+    launch("token_logprobs_backward", token_logprobs_backward_kernel<false>, grid, kThreads, 0, stream,
+           dlogits.as<bf16>(), logits.as<const bf16>(), targets, dlogp, vocab);
 }
 
 }  // namespace dsmath::cuda
