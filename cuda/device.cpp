@@ -26,6 +26,14 @@ cudaError_t probe(int* count) {
 
 bool available_in_build() { return true; }
 
+bool emulated() {
+#ifdef DSMATH_CUDA_EMULATION
+  return true;
+#else
+  return false;
+#endif
+}
+
 int device_count() {
   int count = 0;
   probe(&count);

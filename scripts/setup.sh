@@ -13,6 +13,8 @@ packages=(
   libxxhash-dev zlib1g-dev                     # checksums/MinHash, gzip WET files
   libpcre2-dev libsimdjson-dev                 # pre-tokenizer regexes, fast JSONL
   libfasttext-dev                              # corpus classifier
+  libboost-context-dev                         # the emulated GPU's threads (fibers)
+  ccache                                       # the emulated-GPU builds reuse the normal build's objects
 )
 
 missing=()

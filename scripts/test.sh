@@ -11,6 +11,10 @@ scripts/setup.sh
 build_dir=${BUILD_DIR:-build}
 jobs=${JOBS:-$(nproc)}
 cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release)
+# ccache lets the emulated-GPU builds below reuse this build's objects (the sloppiness lets it
+# cache the CLI's precompiled header and the files that use it)
+command -v ccache > /dev/null && cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros}
 # Pin nvcc so the build does not depend on PATH (a PATH without CUDA silently gives a CPU-only build).
 if [[ "${DSMATH_CPU_ONLY:-0}" == 1 ]]; then
   cmake_args+=(-DDSMATH_CPU_ONLY=ON)
@@ -31,3 +35,15 @@ export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 export TMPDIR=${TMPDIR_FOR_TESTS:-$(mktemp -d)}
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 900 "$@"
 echo "tests: $(( $(date +%s) - built )) s"
+
+# The CUDA backend on the emulated GPU (label emu), plainly and under sanitizers. It needs the CUDA
+# toolkit's headers (not a GPU, not nvcc); skipped only when a test selection was given or the
+# build is CPU-only by request.
+if (($# == 0)) && [[ "${DSMATH_CPU_ONLY:-0}" != 1 ]]; then
+  if [[ -f /usr/local/cuda/include/cuda_runtime_api.h ]]; then
+    scripts/test_emulated.sh
+  else
+    echo "error: the emulated GPU tier needs the CUDA toolkit's headers in /usr/local/cuda/include" >&2
+    exit 1
+  fi
+fi

@@ -22,6 +22,11 @@ std::unique_ptr<Backend> create_backend(const BackendOptions& o) {
     return cuda_bridge::create(o.cuda_device);
   }
   if (o.device == "auto") {
+    if (cuda_bridge::emulated()) {
+      log::info("this build's GPU is the emulated one (a test device); --device auto runs on the CPU backend "
+                "(--device cuda runs on the emulated GPU)");
+      return std::make_unique<CpuBackend>(o.cpu_threads);
+    }
     if (built_with_cuda() && cuda_device_count() > 0) return cuda_bridge::create(o.cuda_device);
     if (built_with_cuda()) log::info("no GPU found ({}); running on the CPU backend", cuda_bridge::no_device_reason());
     return std::make_unique<CpuBackend>(o.cpu_threads);

@@ -1,6 +1,6 @@
 #pragma once
 // Choosing a backend from --device: "cpu", "cuda" or "auto" (cuda when a GPU is present and
-// the build has CUDA, else cpu, saying so in one line).
+// the build has CUDA, else cpu, saying so in one line; cpu in a build for the emulated GPU).
 #include <memory>
 #include <string>
 

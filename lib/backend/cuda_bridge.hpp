@@ -10,6 +10,9 @@
 namespace dsmath::cuda_bridge {
 
 bool available_in_build();
+// True in a build for the emulated GPU (DSMATH_CUDA_EMULATION): a test device on the CPU, used
+// only when asked for by name (--device cuda), never by --device auto.
+bool emulated();
 // GPUs the runtime can use; any CUDA error (no driver, stub library) counts as none.
 int device_count();
 // Why device_count() is 0, for messages.

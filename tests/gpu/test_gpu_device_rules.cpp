@@ -1,0 +1,137 @@
+// The GPU's rules, as the hardware enforces them and the emulated GPU must too: launch limits
+// (threads per block, grid size, dynamic shared memory above 48 KiB only after opting in, up to
+// 227 KiB) are errors naming the op; a misaligned vector access faults. In an emulated build,
+// also what only the emulator can report: barriers that wait for each other, a shuffle naming
+// an exited lane, a missing barrier, a stream race, a host pointer given to a kernel, and device
+// memory nobody wrote. A fault leaves the device unusable, so each case faults at most once.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+
+#include "cuda/check.cuh"
+#include "cuda/cuda_backend.hpp"
+#include "device_rule_kernels.cuh"
+#include "gpu_test_util.hpp"
+
+using namespace dsmath;
+using namespace dsmath::test;
+using Catch::Contains;
+
+namespace {
+cudaStream_t stream_of(Backend& b) { return dynamic_cast<cuda::CudaBackend&>(b).stream(); }
+}  // namespace
+
+TEST_CASE("gpu launch limits of sm_90 are errors naming the op", "[gpu]") {
+  DSMATH_SKIP_WITHOUT_GPU();
+  auto gpu = make_gpu();
+  cudaStream_t s = stream_of(*gpu);
+  Buffer out = gpu->allocate(4096 * sizeof(int));
+  int* p = static_cast<int*>(out.data());
+  CHECK_NOTHROW(rules::fill_index(p, 4096, 4, 1024, 0, s));  // at the limits: fine
+  CHECK_THROWS_WITH(rules::fill_index(p, 4096, 4, 1025, 0, s), Contains("rules: fill_index"));
+  CHECK_THROWS_WITH(rules::fill_index(p, 4096, 4, dim3(16, 1, 65), 0, s), Contains("rules: fill_index"));
+  CHECK_THROWS_WITH(rules::fill_index(p, 4096, dim3(1, 65536), 32, 0, s), Contains("rules: fill_index"));
+  CHECK_NOTHROW(rules::fill_index(p, 4096, dim3(1, 65535), 32, 0, s));
+  // dynamic shared memory: 48 KiB without asking, more only after cudaFuncSetAttribute, at most 227 KiB
+  CHECK_NOTHROW(rules::fill_index(p, 4096, 4, 128, 48 * 1024, s));
+  CHECK_THROWS_WITH(rules::fill_index(p, 4096, 4, 128, 48 * 1024 + 16, s), Contains("rules: fill_index"));
+  REQUIRE(rules::allow_dynamic_smem(100 * 1024) == cudaSuccess);
+  CHECK_NOTHROW(rules::fill_index(p, 4096, 4, 128, 100 * 1024, s));
+  CHECK_THROWS_WITH(rules::fill_index(p, 4096, 4, 128, 100 * 1024 + 16, s), Contains("rules: fill_index"));
+  CHECK(rules::allow_dynamic_smem(227 * 1024 + 1024) != cudaSuccess);
+  cudaGetLastError();
+  // the launches that were accepted ran
+  std::vector<int> host(4096);
+  gpu->download(host.data(), p, host.size() * sizeof(int));
+  for (int i = 0; i < 4096; ++i) REQUIRE(host[static_cast<size_t>(i)] == i);
+}
+
+TEST_CASE("gpu a misaligned 16-byte access faults", "[gpu]") {
+  DSMATH_SKIP_WITHOUT_GPU();
+  auto gpu = make_gpu();
+  Buffer src = gpu->allocate(64), dst = gpu->allocate(64);
+  auto* s = static_cast<unsigned char*>(src.data());
+  auto* d = static_cast<unsigned char*>(dst.data());
+  rules::vector_copy(d, s, stream_of(*gpu));  // aligned: fine
+  gpu->synchronize();
+  rules::vector_copy(d, s + 8, stream_of(*gpu));
+  CHECK_THROWS_WITH(gpu->synchronize(), Contains("misaligned address"));
+}
+
+#ifdef DSMATH_CUDA_EMULATION
+TEST_CASE("emulated GPU: threads waiting at barriers that cannot complete are a reported deadlock", "[gpu]") {
+  auto gpu = make_gpu();
+  Buffer out = gpu->allocate(32 * sizeof(int));
+  rules::divergent_barrier(static_cast<int*>(out.data()), stream_of(*gpu));
+  CHECK_THROWS_WITH(gpu->synchronize(), Contains("rules: divergent_barrier") && Contains("deadlock"));
+}
+
+TEST_CASE("emulated GPU: a shuffle whose mask names an exited lane is a fault", "[gpu]") {
+  auto gpu = make_gpu();
+  Buffer out = gpu->allocate(32 * sizeof(int));
+  rules::shuffle_after_exit(static_cast<int*>(out.data()), stream_of(*gpu));
+  CHECK_THROWS_WITH(gpu->synchronize(), Contains("rules: shuffle_after_exit") && Contains("__shfl_xor_sync") &&
+                                            Contains("exited"));
+}
+
+TEST_CASE("emulated GPU: a missing __syncthreads gives wrong results, not right ones by luck", "[gpu]") {
+  auto gpu = make_gpu();
+  const int n = 256;
+  std::vector<int> in(n);
+  for (int run = 0; run < 2; ++run) {
+    const bool with_barrier = run == 1;
+    for (int t = 0; t < n; ++t) in[static_cast<size_t>(t)] = 1000 * (run + 1) + t;  // no stale value is right
+    Buffer din = to_device(*gpu, in), dout = gpu->allocate(n * sizeof(int));
+    rules::block_reverse(static_cast<int*>(dout.data()), static_cast<const int*>(din.data()), n, with_barrier,
+                         stream_of(*gpu));
+    std::vector<int> out(n);
+    gpu->download(out.data(), dout.data(), n * sizeof(int));
+    int right = 0;
+    for (int t = 0; t < n; ++t) right += out[static_cast<size_t>(t)] == in[static_cast<size_t>(n - 1 - t)];
+    CAPTURE(with_barrier, right);
+    if (with_barrier) CHECK(right == n);
+    else CHECK(right < n);
+  }
+}
+
+TEST_CASE("emulated GPU: work on another stream without an event wait is a reported race", "[gpu]") {
+  auto gpu = make_gpu();
+  cudaStream_t compute = stream_of(*gpu), side = nullptr;
+  REQUIRE(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking) == cudaSuccess);
+  cudaEvent_t ready = nullptr;
+  REQUIRE(cudaEventCreateWithFlags(&ready, cudaEventDisableTiming) == cudaSuccess);
+  Buffer a = gpu->allocate(1024 * sizeof(int)), b = gpu->allocate(1024 * sizeof(int));
+  int* pa = static_cast<int*>(a.data());
+  // ordered: the copy on the side stream waits for the kernel that writes its source
+  rules::fill_index(pa, 1024, 4, 256, 0, compute);
+  REQUIRE(cudaEventRecord(ready, compute) == cudaSuccess);
+  REQUIRE(cudaStreamWaitEvent(side, ready, 0) == cudaSuccess);
+  REQUIRE(cudaMemcpyAsync(b.data(), pa, 1024 * sizeof(int), cudaMemcpyDeviceToDevice, side) == cudaSuccess);
+  REQUIRE(cudaStreamSynchronize(side) == cudaSuccess);
+  std::vector<int> host(1024);
+  gpu->download(host.data(), b.data(), host.size() * sizeof(int));
+  CHECK(host[1023] == 1023);
+  // unordered: the same copy with no wait
+  rules::fill_index(pa, 1024, 4, 256, 0, compute);
+  const cudaError_t e = cudaMemcpyAsync(b.data(), pa, 1024 * sizeof(int), cudaMemcpyDeviceToDevice, side);
+  CHECK(e != cudaSuccess);
+  CHECK_THAT(std::string(cudaGetErrorString(e)), Contains("stream race") && Contains("rules: fill_index") &&
+                                                     Contains("cudaMemcpyAsync"));
+}
+
+TEST_CASE("emulated GPU: a host pointer given to a kernel is an illegal address", "[gpu]") {
+  auto gpu = make_gpu();
+  std::vector<int> host(1024);
+  CHECK_THROWS_WITH(rules::fill_index(host.data(), 1024, 4, 256, 0, stream_of(*gpu)),
+                    Contains("rules: fill_index") && Contains("not device memory"));
+}
+
+TEST_CASE("emulated GPU: device memory nobody wrote reads as NaN", "[gpu]") {
+  auto gpu = make_gpu();
+  Buffer fresh = gpu->allocate(64 * sizeof(float));
+  std::vector<float> host(64);
+  gpu->download(host.data(), fresh.data(), host.size() * sizeof(float));
+  for (float v : host) CHECK(std::isnan(v));
+}
+#endif
