@@ -105,10 +105,17 @@ Buffer CudaBackend::allocate(size_t bytes) {
 void CudaBackend::release(void* data) {
   auto it = allocations_.find(data);
   if (it == allocations_.end()) return;
-  // cudaFree waits for the device; work queued on the buffer completes first
-  DSMATH_CUDA(cudaFree(data), "freeing GPU memory");
   allocated_bytes_ -= it->second;
   allocations_.erase(it);
+  // cudaFree waits for the device, so work queued on the buffer completes first. This runs in
+  // Buffer's destructor and must not throw: after a fault every call fails with the fault's
+  // error, which was already reported where it surfaced, and the context is lost anyway.
+  if (const cudaError_t err = cudaFree(data); err != cudaSuccess) {
+    cudaGetLastError();
+    static bool warned = false;
+    if (!warned) log::warn("cuda backend: freeing GPU memory failed ({}); later frees fail the same way", cudaGetErrorName(err));
+    warned = true;
+  }
 }
 
 void CudaBackend::upload(void* dst, const void* src, size_t bytes) {
@@ -237,7 +244,7 @@ void CudaBackend::kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, con
                                  const KvCacheShape& cache) {
   for (auto [name, t] : {std::pair{"k_cache", k_cache}, {"v_cache", v_cache}, {"qkv", qkv}})
     require_dtype("kv_cache_write", name, t, kAct);
-  check_decode_shape("kv_cache_write", shape, cache);
+  check_decode_shape("kv_cache_write", shape, cache, n_tokens);
   launch_kv_cache_write(k_cache, v_cache, qkv, slots, positions, n_tokens, shape, cache, stream_);
 }
 
@@ -245,7 +252,7 @@ void CudaBackend::attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tenso
                                    const int32_t* lengths, const AttentionShape& shape, const KvCacheShape& cache) {
   for (auto [name, t] : {std::pair{"out", out}, {"qkv", qkv}, {"k_cache", k_cache}, {"v_cache", v_cache}})
     require_dtype("attention_decode", name, t, kAct);
-  check_decode_shape("attention_decode", shape, cache);
+  check_decode_shape("attention_decode", shape, cache, shape.batch);
   launch_attention_decode(out, qkv, k_cache, v_cache, slots, lengths, shape, cache, stream_);
 }
 

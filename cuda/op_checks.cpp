@@ -54,8 +54,8 @@ void require_vector_aligned(const char* op, const char* operand, Tensor t) {
     fail("cuda backend: {}: {} at {} is not 16-byte aligned, which the kernel's vector loads need", op, operand, t.data);
 }
 
-void check_decode_shape(const char* op, const AttentionShape& s, const KvCacheShape& c) {
-  if (s.batch <= 0) fail("cuda backend: {}: no rows", op);
+void check_decode_shape(const char* op, const AttentionShape& s, const KvCacheShape& c, int64_t rows) {
+  if (rows <= 0) fail("cuda backend: {}: no rows", op);
   if (s.n_heads <= 0 || s.n_kv_heads <= 0 || s.n_heads % s.n_kv_heads != 0)
     fail("cuda backend: {}: n_heads {} must be a positive multiple of n_kv_heads {}", op, s.n_heads, s.n_kv_heads);
   if (c.n_kv_heads != s.n_kv_heads || c.head_dim != s.head_dim)

@@ -23,7 +23,8 @@ void check_attention_shape(const char* op, const AttentionShape& s);
 // The attention kernels move 16-byte vectors (8 bf16) of each head row: the strides are
 // checked by check_attention_shape, the base pointers here.
 void require_vector_aligned(const char* op, const char* operand, Tensor t);
-void check_decode_shape(const char* op, const AttentionShape& s, const KvCacheShape& c);
+// rows: the tokens written (kv_cache_write, whose twin ignores s.batch) or the rows decoded
+void check_decode_shape(const char* op, const AttentionShape& s, const KvCacheShape& c, int64_t rows);
 void check_rope_shape(const char* op, const RopeShape& s);
 
 }  // namespace dsmath::cuda

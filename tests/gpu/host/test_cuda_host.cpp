@@ -201,9 +201,9 @@ TEST_CASE("op checks name the op and the operand and the fix", "[cuda_host]") {
   KvCacheShape cache{4, 256, 2, 64};
   AttentionShape decode = s;
   decode.seq = 1;
-  CHECK_NOTHROW(check_decode_shape("attention_decode", decode, cache));
+  CHECK_NOTHROW(check_decode_shape("attention_decode", decode, cache, decode.batch));
   cache.head_dim = 32;
-  CHECK_THROWS_WITH(check_decode_shape("attention_decode", decode, cache), Contains("the cache holds 2 heads of 32"));
+  CHECK_THROWS_WITH(check_decode_shape("attention_decode", decode, cache, decode.batch), Contains("the cache holds 2 heads of 32"));
   CHECK(decode_attention_supports_head_dim(80));
   CHECK_FALSE(decode_attention_supports_head_dim(260));
 
