@@ -34,6 +34,20 @@ inline bool gpu_available() { return cuda_device_count() > 0; }
     }                                                                                                \
   } while (0)
 
+// Overrides of the training fixture (tests/train/pretrain_fixture.hpp) for the GPU tier: head_dim
+// 16 (the fixture's 8 is below the smallest flash-attention head), grouped-query attention, and a
+// vocabulary and a sequence length that are not multiples of the kernels' tiles (64 rows,
+// 16-wide fragments, 8-element vectors).
+inline std::vector<std::string> gpu_fixture_shape() {
+  return {"model.n_heads=2", "model.n_kv_heads=1", "model.vocab_size=67", "data.seq_len=40"};
+}
+// The same as `--set` flags of the dsmath command line.
+inline std::string as_set_flags(const std::vector<std::string>& overrides) {
+  std::string flags;
+  for (const auto& o : overrides) flags += " --set " + o;
+  return flags;
+}
+
 inline std::unique_ptr<Backend> make_gpu() { return create_backend({"cuda", 0, -1}); }
 
 inline float round_bf16(float x) { return bf16_bits_to_float(float_to_bf16_bits(x)); }

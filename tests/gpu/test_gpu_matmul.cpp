@@ -38,7 +38,9 @@ TEST_CASE("gpu matmul matches the CPU twin for every transposition and output dt
   struct Shape {
     int64_t m, n, k;
   };
-  for (const Shape& sh : {Shape{5, 4, 3}, Shape{1, 513, 77}, Shape{33, 7, 1000}, Shape{128, 256, 64}, Shape{200, 96, 40}}) {
+  // {37, 1, 64} and {1, 1, 33}: the reward model's score head (a GEMM one column wide)
+  for (const Shape& sh : {Shape{5, 4, 3}, Shape{1, 513, 77}, Shape{33, 7, 1000}, Shape{128, 256, 64}, Shape{200, 96, 40},
+                          Shape{37, 1, 64}, Shape{1, 1, 33}}) {
     for (bool ta : {false, true}) {
       for (bool tb : {false, true}) {
         const GemmShape s{sh.m, sh.n, sh.k, ta, tb};

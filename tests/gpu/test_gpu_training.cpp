@@ -16,14 +16,16 @@ using namespace dsmath;
 using namespace dsmath::test;
 using Catch::Contains;
 
+
 TEST_CASE("gpu: the tiny model's first 10 training steps match the CPU backend's losses", "[gpu]") {
   DSMATH_SKIP_WITHOUT_GPU();
   auto dir = temp_dir("gpu_vs_cpu");
   const auto cfg_path = tiny_pretrain_config(dir, repetitive_shard(dir));
   std::vector<std::vector<Json>> metrics;
   for (const char* device : {"cpu", "cuda"}) {
-    auto cfg = config::load_config<PretrainConfig>(
-        {cfg_path, {std::string("runtime.device=") + device, "train.max_steps=10", "checkpoint.every_steps=0"}});
+    std::vector<std::string> overrides = gpu_fixture_shape();
+    overrides.insert(overrides.end(), {std::string("runtime.device=") + device, "train.max_steps=10", "checkpoint.every_steps=0"});
+    auto cfg = config::load_config<PretrainConfig>({cfg_path, overrides});
     run_pretrain(cfg, {dir / device, false});
     metrics.push_back(read_metrics(dir / device));
   }
@@ -51,7 +53,7 @@ TEST_CASE("gpu: a killed GPU run resumes to exactly the uninterrupted result", "
     const std::string common = "pretrain --config " + cfg.string() +
                                " --set runtime.device=cuda --set train.max_steps=6 --set checkpoint.every_steps=2"
                                " --set optim.state_dtype=" +
-                               state;
+                               state + as_set_flags(gpu_fixture_shape());
     const auto straight_dir = dir / (std::string("straight-") + state), resumed_dir = dir / (std::string("resumed-") + state);
     auto straight = run_dsmath(common + " --run-dir " + straight_dir.string());
     REQUIRE(straight.exit_code == 0);
