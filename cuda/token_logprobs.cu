@@ -8,7 +8,16 @@
 namespace dsmath::cuda {
 
 namespace {
-constexpr int kThreads = 512;
+// Threads per block (one block per row): enough for about 4 items (16-byte words, or single
+// logits) per thread, from one warp to kMaxThreads. A 102400-word vocabulary uses 512; a small
+// one does not keep 16 idle warps in every barrier and shuffle.
+constexpr int kMaxThreads = 512;
+int threads_for(int vocab, bool vec) {
+  const int items = vec ? vocab / 8 : vocab;
+  int t = 32;
+  while (t < kMaxThreads && t * 4 < items) t *= 2;
+  return t;
+}
 
 // Running softmax statistics of a set of logits: max m, sum of exp(x - m), sum of exp(x - m) x.
 // (trivially constructible: it lives in __shared__ memory; start from empty_stats())
@@ -49,17 +58,17 @@ __device__ __forceinline__ SoftmaxStats shfl_xor(const SoftmaxStats& v, int offs
 // Statistics of one row, combined over the block in a fixed order; every thread gets them.
 template <bool kVec>
 __device__ SoftmaxStats row_stats(const bf16* __restrict__ x, int vocab) {
-  __shared__ SoftmaxStats shared[kThreads / 32];
+  __shared__ SoftmaxStats shared[kMaxThreads / 32];
   SoftmaxStats st = empty_stats();
   if constexpr (kVec) {
-    for (int c = threadIdx.x * 8; c < vocab; c += kThreads * 8) {
+    for (int c = threadIdx.x * 8; c < vocab; c += blockDim.x * 8) {
       Bf16x8 v;
       v.raw = load16(x + c);
 #pragma unroll
       for (int j = 0; j < 8; ++j) st.add(__bfloat162float(v.h[j]));
     }
   } else {
-    for (int c = threadIdx.x; c < vocab; c += kThreads) st.add(__bfloat162float(x[c]));
+    for (int c = threadIdx.x; c < vocab; c += blockDim.x) st.add(__bfloat162float(x[c]));
   }
 #pragma unroll
   for (int offset = 16; offset > 0; offset >>= 1) st.merge(shfl_xor(st, offset));
@@ -67,14 +76,14 @@ __device__ SoftmaxStats row_stats(const bf16* __restrict__ x, int vocab) {
   __syncthreads();
   if (lane == 0) shared[warp] = st;
   __syncthreads();
-  st = lane < kThreads / 32 ? shared[lane] : empty_stats();
+  st = lane < static_cast<int>(blockDim.x / 32) ? shared[lane] : empty_stats();
 #pragma unroll
   for (int offset = 16; offset > 0; offset >>= 1) st.merge(shfl_xor(st, offset));
   return st;
 }
 
 template <bool kVec>
-__global__ void __launch_bounds__(kThreads) token_logprobs_forward_kernel(float* __restrict__ logp, float* __restrict__ entropy,
+__global__ void __launch_bounds__(kMaxThreads) token_logprobs_forward_kernel(float* __restrict__ logp, float* __restrict__ entropy,
                                                                           const bf16* __restrict__ logits,
                                                                           const int32_t* __restrict__ targets, int vocab) {
   const int64_t r = blockIdx.x;
@@ -90,7 +99,7 @@ __global__ void __launch_bounds__(kThreads) token_logprobs_forward_kernel(float*
 }
 
 template <bool kVec>
-__global__ void __launch_bounds__(kThreads) token_logprobs_backward_kernel(bf16* dlogits, const bf16* logits,
+__global__ void __launch_bounds__(kMaxThreads) token_logprobs_backward_kernel(bf16* dlogits, const bf16* logits,
                                                                            const int32_t* __restrict__ targets,
                                                                            const float* __restrict__ dlogp, int vocab) {
   const int64_t r = blockIdx.x;
@@ -99,14 +108,14 @@ __global__ void __launch_bounds__(kThreads) token_logprobs_backward_kernel(bf16*
   const int32_t target = targets[r];
   const float g = target < 0 ? 0.0f : dlogp[r];
   if (g == 0.0f) {
-    for (int c = threadIdx.x; c < vocab; c += kThreads) dx[c] = __float2bfloat16_rn(0.0f);
+    for (int c = threadIdx.x; c < vocab; c += blockDim.x) dx[c] = __float2bfloat16_rn(0.0f);
     return;
   }
   const SoftmaxStats st = row_stats<kVec>(x, vocab);
   const float lse = st.m + logf(st.s);
   // each element is read then written by the same thread: dlogits may alias logits
   if constexpr (kVec) {
-    for (int c = threadIdx.x * 8; c < vocab; c += kThreads * 8) {
+    for (int c = threadIdx.x * 8; c < vocab; c += blockDim.x * 8) {
       Bf16x8 v, d;
       v.raw = load16(x + c);
 #pragma unroll
@@ -117,7 +126,7 @@ __global__ void __launch_bounds__(kThreads) token_logprobs_backward_kernel(bf16*
       store16(dx + c, d.raw);
     }
   } else {
-    for (int c = threadIdx.x; c < vocab; c += kThreads) {
+    for (int c = threadIdx.x; c < vocab; c += blockDim.x) {
       const float p = __expf(__bfloat162float(x[c]) - lse);
       dx[c] = __float2bfloat16_rn(c == target ? g * (1.0f - p) : -g * p);
     }
@@ -134,11 +143,11 @@ void launch_token_logprobs_forward(float* logp, float* entropy, Tensor logits, c
   if (rows <= 0) return;
   const unsigned grid = static_cast<unsigned>(rows);
   if (vectorizable(vocab, logits.data, logits.data))
-    launch("token_logprobs_forward", token_logprobs_forward_kernel<true>, grid, kThreads, 0, stream, logp, entropy,
-           logits.as<const bf16>(), targets, vocab);
+    launch("token_logprobs_forward", token_logprobs_forward_kernel<true>, grid, threads_for(vocab, true), 0, stream,
+           logp, entropy, logits.as<const bf16>(), targets, vocab);
   else
-    launch("token_logprobs_forward", token_logprobs_forward_kernel<false>, grid, kThreads, 0, stream, logp, entropy,
-           logits.as<const bf16>(), targets, vocab);
+    launch("token_logprobs_forward", token_logprobs_forward_kernel<false>, grid, threads_for(vocab, false), 0, stream,
+           logp, entropy, logits.as<const bf16>(), targets, vocab);
 }
 
 void launch_token_logprobs_backward(Tensor dlogits, Tensor logits, const int32_t* targets, const float* dlogp,
@@ -146,11 +155,11 @@ void launch_token_logprobs_backward(Tensor dlogits, Tensor logits, const int32_t
   if (rows <= 0) return;
   const unsigned grid = static_cast<unsigned>(rows);
   if (vectorizable(vocab, logits.data, dlogits.data))
-    launch("token_logprobs_backward", token_logprobs_backward_kernel<true>, grid, kThreads, 0, stream,
+    launch("token_logprobs_backward", token_logprobs_backward_kernel<true>, grid, threads_for(vocab, true), 0, stream,
            dlogits.as<bf16>(), logits.as<const bf16>(), targets, dlogp, vocab);
   else
-    launch("token_logprobs_backward", token_logprobs_backward_kernel<false>, grid, kThreads, 0, stream,
-           dlogits.as<bf16>(), logits.as<const bf16>(), targets, dlogp, vocab);
+    launch("token_logprobs_backward", token_logprobs_backward_kernel<false>, grid, threads_for(vocab, false), 0,
+           stream, dlogits.as<bf16>(), logits.as<const bf16>(), targets, dlogp, vocab);
 }
 
 }  // namespace dsmath::cuda

@@ -185,32 +185,39 @@ class BlockRunner {
     // later warp starts, so the first warp runs until a __syncthreads (or its end) before the
     // others have done anything: a read of data other warps write, with no barrier between, sees
     // them not written yet.
-    const bool forward = linear % 2 == 0;
+    forward_ = linear % 2 == 0;
+    n_ = n;
     exited_ = 0;
-    released_ = false;
+    restart_ = n;
     int k = 0;
     while (exited_ < n) {
       int found = -1;
-      for (int j = k; j < n; ++j) {
-        const int i = forward ? j : n - 1 - j;
-        if (threads_[static_cast<size_t>(i)]->state == State::runnable) {
+      for (int j = k; j < n; ++j)
+        if (threads_[static_cast<size_t>(thread_at(j))]->state == State::runnable) {
           found = j;
           break;
         }
-      }
       if (found < 0) {
         if (k == 0) record_fault(nullptr, deadlock_report(n));  // nothing can run, and not all have exited
         k = 0;
         continue;
       }
-      GpuThread& t = *threads_[static_cast<size_t>(forward ? found : n - 1 - found)];
+      GpuThread& t = *threads_[static_cast<size_t>(thread_at(found))];
       tls_thread = &t;
       t.fiber->resume();
       tls_thread = nullptr;
-      // a barrier that completed may have released threads earlier in the order
-      k = released_ ? 0 : found + 1;
-      released_ = false;
+      // threads before `found` are not runnable, unless a barrier just released them
+      k = std::min(found + 1, restart_);
+      restart_ = n;
     }
+  }
+
+  // The thread at position j of the scheduling order, and back.
+  int thread_at(int j) const { return forward_ ? j : n_ - 1 - j; }
+  void make_runnable(GpuThread& t) {
+    t.state = State::runnable;
+    t.waiting_at = WaitingAt::nothing;
+    restart_ = std::min(restart_, thread_at(t.linear));  // the order is its own inverse
   }
 
   // Makes every thread still in the block continue, to unwind at its next barrier.
@@ -219,9 +226,8 @@ class BlockRunner {
     aborting_ = true;
     for (int i = 0; i < n; ++i) {
       GpuThread& t = *threads_[static_cast<size_t>(i)];
-      if (t.state == State::waiting) t.state = State::runnable;
+      if (t.state == State::waiting) make_runnable(t);
     }
-    released_ = true;
   }
 
   void thread_main(GpuThread& t) {
@@ -266,16 +272,11 @@ class BlockRunner {
     }
   }
 
-  int current_n() const { return static_cast<int>(work_->block.x * work_->block.y * work_->block.z); }
 
   void release_block_barrier() {
-    released_ = true;
-    for (int i = 0, n = current_n(); i < n; ++i) {
+    for (int i = 0; i < n_; ++i) {
       GpuThread& t = *threads_[static_cast<size_t>(i)];
-      if (t.waiting_at == WaitingAt::block_barrier) {
-        t.waiting_at = WaitingAt::nothing;
-        t.state = State::runnable;
-      }
+      if (t.waiting_at == WaitingAt::block_barrier) make_runnable(t);
     }
     at_block_barrier_ = 0;
   }
@@ -287,13 +288,8 @@ class BlockRunner {
     sanitizer::acquire(warp_token(w));  // every lane's state before the collective
     warp.complete(warp.args.data(), warp.mask & warp.live);
     sanitizer::release(warp_token(w));
-    released_ = true;
-    for (int lane = 0; lane < 32; ++lane) {
-      if ((warp.arrived & bit(lane)) == 0) continue;
-      GpuThread& t = *threads_[static_cast<size_t>(w * 32 + lane)];
-      t.waiting_at = WaitingAt::nothing;
-      t.state = State::runnable;
-    }
+    for (int lane = 0; lane < 32; ++lane)
+      if ((warp.arrived & bit(lane)) != 0) make_runnable(*threads_[static_cast<size_t>(w * 32 + lane)]);
   }
 
   // Yields until the runner resumes this thread; unwinds it when the block is being abandoned.
@@ -308,7 +304,7 @@ class BlockRunner {
     sanitizer::IgnoreScope ignore;
     if (!fault_.empty()) return;
     fault_ = t != nullptr ? fmt::format("{}: {}", position(t->ctx), what) : what;
-    abandon(current_n());
+    abandon(n_);
   }
 
   std::string deadlock_report(int n) const {
@@ -336,7 +332,9 @@ class BlockRunner {
   std::unique_ptr<unsigned char[], AlignedDelete> smem_;
   size_t smem_bytes_ = 0;
   int live_ = 0, at_block_barrier_ = 0, block_slot_ = 0, exited_ = 0;
-  bool released_ = false;  // a barrier completed (or the block was abandoned) since the last look
+  int n_ = 0;             // threads in the block
+  bool forward_ = true;   // scheduling order
+  int restart_ = 0;       // the earliest position a barrier has made runnable since the last look
   std::vector<WarpState> warps_;
   std::string fault_;
   bool aborting_ = false;

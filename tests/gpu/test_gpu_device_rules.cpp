@@ -20,6 +20,23 @@ using Catch::Contains;
 
 namespace {
 cudaStream_t stream_of(Backend& b) { return dynamic_cast<cuda::CudaBackend&>(b).stream(); }
+
+// A second stream and an event, released at the end of the case whatever happened.
+struct SideStream {
+  cudaStream_t stream = nullptr;
+  cudaEvent_t event = nullptr;
+  SideStream() {
+    REQUIRE(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) == cudaSuccess);
+    REQUIRE(cudaEventCreateWithFlags(&event, cudaEventDisableTiming) == cudaSuccess);
+  }
+  ~SideStream() {
+    cudaEventDestroy(event);
+    cudaStreamDestroy(stream);
+    cudaGetLastError();
+  }
+  SideStream(const SideStream&) = delete;
+  SideStream& operator=(const SideStream&) = delete;
+};
 }  // namespace
 
 TEST_CASE("gpu launch limits of sm_90 are errors naming the op", "[gpu]") {
@@ -97,10 +114,10 @@ TEST_CASE("emulated GPU: a missing __syncthreads gives wrong results, not right 
 
 TEST_CASE("emulated GPU: work on another stream without an event wait is a reported race", "[gpu]") {
   auto gpu = make_gpu();
-  cudaStream_t compute = stream_of(*gpu), side = nullptr;
-  REQUIRE(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking) == cudaSuccess);
-  cudaEvent_t ready = nullptr;
-  REQUIRE(cudaEventCreateWithFlags(&ready, cudaEventDisableTiming) == cudaSuccess);
+  cudaStream_t compute = stream_of(*gpu);
+  const SideStream other;
+  cudaStream_t side = other.stream;
+  cudaEvent_t ready = other.event;
   Buffer a = gpu->allocate(1024 * sizeof(int)), b = gpu->allocate(1024 * sizeof(int));
   int* pa = static_cast<int*>(a.data());
   // ordered: the copy on the side stream waits for the kernel that writes its source
