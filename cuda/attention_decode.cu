@@ -32,8 +32,9 @@ __global__ void __launch_bounds__(kDecodeWarps * 32)
     attention_decode_kernel(bf16* __restrict__ out, const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache,
                             const bf16* __restrict__ v_cache, const int32_t* __restrict__ slots,
                             const int32_t* __restrict__ lengths, AttentionShape s, KvCacheShape c) {
-  __shared__ float s_m[kDecodeWarps], s_l[kDecodeWarps];
-  __shared__ float s_acc[kDecodeWarps][kMaxDimsPerLane * 32];
+  DSMATH_STATIC_SHARED(float, s_m, [kDecodeWarps]);
+  DSMATH_STATIC_SHARED(float, s_l, [kDecodeWarps]);
+  DSMATH_STATIC_SHARED(float, s_acc, [kDecodeWarps][kMaxDimsPerLane * 32]);
   const int h = blockIdx.x, row = blockIdx.y;
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int D = s.head_dim, kvh = h / (s.n_heads / s.n_kv_heads);

@@ -31,10 +31,19 @@ void launch(const char* op, void (*kernel)(Params...), dim3 grid, dim3 block, si
 
 }  // namespace dsmath::cuda
 
-// The kernel's dynamic shared memory (the size given at launch), as `Type name[]`, 128-byte
-// aligned. In an emulated build it is a fresh per-block allocation of exactly that size.
+// Shared memory, declared only through these macros (an emulated build refuses a bare
+// __shared__). In an emulated build both are fresh for every block: filled with 0xff bytes, and
+// new to ThreadSanitizer, so that neither a stale value nor the previous block's accesses carry
+// over, as on the hardware, where each block has its own.
+// - DSMATH_STATIC_SHARED(float, s_m, [4]): a fixed-size array of the kernel or device function;
+// - DSMATH_DYNAMIC_SHARED(unsigned char, smem): the launch's dynamic shared memory (its size
+//   given at launch), as `Type name[]`, 128-byte aligned.
 #ifdef DSMATH_CUDA_EMULATION
+#define DSMATH_STATIC_SHARED(Type, name, dims) \
+  static Type name dims;                       \
+  [[maybe_unused]] static const bool name##_registered_ = ::dsmath::emu::register_static_shared(&name, sizeof(name))
 #define DSMATH_DYNAMIC_SHARED(Type, name) Type* const name = static_cast<Type*>(::dsmath::emu::dynamic_shared_memory())
 #else
+#define DSMATH_STATIC_SHARED(Type, name, dims) __shared__ Type name dims
 #define DSMATH_DYNAMIC_SHARED(Type, name) extern __shared__ __align__(128) Type name[]
 #endif

@@ -10,7 +10,7 @@ constexpr int kThreads = 256;
 
 template <class T>
 __global__ void chunk_sum_squares_kernel(double* __restrict__ chunk_sums, const T* __restrict__ x, int64_t n) {
-  __shared__ double shared[32];
+  DSMATH_STATIC_SHARED(double, shared, [32]);
   const int64_t begin = blockIdx.x * kSumSquaresChunk;
   const int64_t end = min(n, begin + kSumSquaresChunk);
   double acc = 0.0;
@@ -23,7 +23,7 @@ __global__ void chunk_sum_squares_kernel(double* __restrict__ chunk_sums, const 
 }
 
 __global__ void total_kernel(double* __restrict__ result, const double* __restrict__ chunk_sums, int64_t n_chunks) {
-  __shared__ double shared[32];
+  DSMATH_STATIC_SHARED(double, shared, [32]);
   double acc = 0.0;
   for (int64_t i = threadIdx.x; i < n_chunks; i += blockDim.x) acc += chunk_sums[i];
   acc = block_sum(acc, shared);

@@ -20,7 +20,7 @@ int threads_for(int vocab, bool vec) {
 }
 
 // Running softmax statistics of a set of logits: max m, sum of exp(x - m), sum of exp(x - m) x.
-// (trivially constructible: it lives in __shared__ memory; start from empty_stats())
+// (trivially constructible: it lives in shared memory; start from empty_stats())
 struct SoftmaxStats {
   float m, s, t;
 
@@ -58,7 +58,7 @@ __device__ __forceinline__ SoftmaxStats shfl_xor(const SoftmaxStats& v, int offs
 // Statistics of one row, combined over the block in a fixed order; every thread gets them.
 template <bool kVec>
 __device__ SoftmaxStats row_stats(const bf16* __restrict__ x, int vocab) {
-  __shared__ SoftmaxStats shared[kMaxThreads / 32];
+  DSMATH_STATIC_SHARED(SoftmaxStats, shared, [kMaxThreads / 32]);
   SoftmaxStats st = empty_stats();
   if constexpr (kVec) {
     for (int c = threadIdx.x * 8; c < vocab; c += blockDim.x * 8) {

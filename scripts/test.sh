@@ -11,10 +11,8 @@ scripts/setup.sh
 build_dir=${BUILD_DIR:-build}
 jobs=${JOBS:-$(nproc)}
 cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release)
-# ccache lets the emulated-GPU builds below reuse this build's objects (the sloppiness lets it
-# cache the CLI's precompiled header and the files that use it)
+# ccache lets the emulated-GPU builds below reuse this build's objects
 command -v ccache > /dev/null && cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros}
 # Pin nvcc so the build does not depend on PATH (a PATH without CUDA silently gives a CPU-only build).
 if [[ "${DSMATH_CPU_ONLY:-0}" == 1 ]]; then
   cmake_args+=(-DDSMATH_CPU_ONLY=ON)

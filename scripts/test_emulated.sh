@@ -15,7 +15,9 @@ jobs=${JOBS:-$(nproc)}
 prefix=${EMU_BUILD_PREFIX:-build-emu}
 launcher=()
 command -v ccache > /dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros}  # the CLI's precompiled header
+# No precompiled header for the CLI here: its objects name the build tree's .gch, so ccache could
+# not share them between these trees; without it the three trees compile the CLI once.
+launcher+=(-DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON)
 
 # Tests run from a scratch directory; idle OpenMP threads sleep (several processes share few cores).
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
@@ -39,6 +41,9 @@ for variant in "${variants[@]}"; do
     tsan)
       dir=$prefix-tsan
       sanitize=(-DDSMATH_SANITIZE=thread)
+      # the missing-barrier case races on purpose: under TSan its report is the expected result,
+      # checked by the probe test "ThreadSanitizer reports a missing __syncthreads ..."
+      ctest_args+=(-E "a missing __syncthreads gives wrong results")
       export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:external_symbolizer_path=/usr/bin/addr2line}
       ;;
     *) echo "test_emulated.sh: unknown variant '$variant' (plain, asan or tsan)" >&2; exit 2 ;;

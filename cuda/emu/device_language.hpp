@@ -4,12 +4,11 @@
 // on the emulated GPU (thread_block.hpp).
 //
 // __global__, __device__ and __host__ are already empty outside nvcc (crt/host_defines.h).
-// __shared__ variables become statics: a block's threads share them and blocks run one at a
-// time; unlike the hardware's, they keep their contents from one block to the next (dynamic
-// shared memory, DSMATH_DYNAMIC_SHARED in cuda/launch.cuh, is fresh and poisoned per block).
+// Shared memory is declared through DSMATH_STATIC_SHARED and DSMATH_DYNAMIC_SHARED
+// (cuda/launch.cuh), which give each block fresh memory; a bare __shared__ does not compile.
 // The math functions are the C library's: __expf and friends are exact here, where the hardware's
 // are approximations (docs/cuda.md says what the emulated tier cannot show).
-#define __shared__ static
+#define __shared__ static_assert(false, "declare shared memory with DSMATH_STATIC_SHARED or DSMATH_DYNAMIC_SHARED");
 #define __launch_bounds__(...)
 
 #include <cuda_bf16.h>

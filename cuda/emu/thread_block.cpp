@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <vector>
 
@@ -54,6 +55,16 @@ struct GpuThread {
 };
 
 thread_local BlockRunner* tls_runner = nullptr;
+
+// The static shared-memory arrays of every kernel that has run (few, registered once each).
+struct StaticShared {
+  std::mutex mutex;
+  std::vector<std::pair<void*, size_t>> ranges;
+};
+StaticShared& static_shared() {
+  static StaticShared s;
+  return s;
+}
 thread_local GpuThread* tls_thread = nullptr;
 
 std::string position(const ThreadContext& c) {
@@ -65,6 +76,7 @@ std::string dims(dim3 d) { return fmt::format("({},{},{})", d.x, d.y, d.z); }
 class BlockRunner {
  public:
   ~BlockRunner() {
+    sanitizer::IgnoreScope ignore;
     // let every fiber's main return, so that none is unwound while suspended
     for (auto& t : threads_) {
       t->quit = true;
@@ -178,7 +190,15 @@ class BlockRunner {
         t.waiting_at = WaitingAt::nothing;
         t.has_job = true;
       }
-      std::memset(smem_.get(), 0xff, smem_bytes_);  // fresh, undefined contents
+      // shared memory is each block's own: undefined contents, no history
+      std::memset(smem_.get(), 0xff, smem_bytes_);
+      sanitizer::forget_accesses(smem_.get(), smem_bytes_);
+      StaticShared& statics = static_shared();
+      std::lock_guard lock(statics.mutex);
+      for (auto [p, bytes] : statics.ranges) {
+        std::memset(p, 0xff, bytes);
+        sanitizer::forget_accesses(p, bytes);
+      }
     }
     // Depth first: always the first runnable thread, in increasing thread order for even blocks
     // and decreasing order for odd ones. A warp whose collective completes continues before any
@@ -231,9 +251,16 @@ class BlockRunner {
   }
 
   void thread_main(GpuThread& t) {
-    while (!t.quit) {
-      if (t.has_job) {
+    for (;;) {
+      bool quit = false, job = false;
+      {
+        sanitizer::IgnoreScope ignore;  // the runner's flags
+        quit = t.quit;
+        job = t.has_job;
         t.has_job = false;
+      }
+      if (quit) return;
+      if (job) {
         try {
           sanitizer::acquire(&start_token_);
           work_->body();
@@ -244,10 +271,8 @@ class BlockRunner {
         sanitizer::release(&end_token_);
         thread_exited(t);
       }
-      if (!t.quit) {
-        sanitizer::IgnoreScope ignore;  // the switch itself is the runner's business
-        t.fiber->yield();
-      }
+      sanitizer::IgnoreScope ignore;  // the switch itself is the runner's business
+      t.fiber->yield();
     }
   }
 
@@ -376,6 +401,13 @@ void warp_collective(Collective kind, unsigned mask, void* lane_args, Collective
 void fault(const std::string& what) { tls_runner->fail(what); }
 void misaligned(const void* p, const char* what) { fault(fmt::format("misaligned address: {} at {}", what, p)); }
 void* dynamic_shared_memory() { return tls_runner->smem(); }
+bool register_static_shared(void* p, size_t bytes) {
+  sanitizer::IgnoreScope ignore;
+  StaticShared& statics = static_shared();
+  std::lock_guard lock(statics.mutex);
+  statics.ranges.emplace_back(p, bytes);
+  return true;
+}
 
 void run_grid(const GridWork& work) { runner().run_grid(work); }
 

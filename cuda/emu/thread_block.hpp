@@ -64,6 +64,9 @@ inline void check_aligned(const void* p, uintptr_t alignment, const char* what) 
 
 // The block's dynamic shared memory (the launch's size, poisoned with 0xff bytes at block start).
 void* dynamic_shared_memory();
+// Records a static shared-memory array (DSMATH_STATIC_SHARED, on its first use), so that every
+// block starts with it poisoned and new to the sanitizers; returns true.
+bool register_static_shared(void* p, size_t bytes);
 
 struct KernelFault : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -19,7 +19,7 @@ __global__ void vector_copy_kernel(unsigned char* dst, const unsigned char* src)
 }
 
 __global__ void block_reverse_kernel(int* out, const int* in, int n, bool with_barrier) {
-  __shared__ int slots[256];
+  DSMATH_STATIC_SHARED(int, slots, [256]);
   const int t = threadIdx.x;
   slots[t] = in[t];
   if (with_barrier) __syncthreads();
@@ -32,6 +32,10 @@ __global__ void divergent_barrier_kernel(int* out) {
   if (lane < 16) v = __shfl_xor_sync(0xffffffffu, v, 1);  // needs lanes 16-31, which wait below
   else __syncthreads();                                   // needs lanes 0-15, which wait above
   out[lane] = v;
+}
+
+__global__ void write_past_end_kernel(int* out, int n) {
+  if (threadIdx.x == 0) out[n] = 1;
 }
 
 __global__ void shuffle_after_exit_kernel(int* out) {
@@ -56,6 +60,9 @@ void block_reverse(int* out, const int* in, int n, bool with_barrier, cudaStream
 }
 void divergent_barrier(int* out, cudaStream_t stream) {
   launch("rules: divergent_barrier", divergent_barrier_kernel, 1, 32, 0, stream, out);
+}
+void write_past_end(int* out, int n, cudaStream_t stream) {
+  launch("rules: write_past_end", write_past_end_kernel, 1, 32, 0, stream, out, n);
 }
 void shuffle_after_exit(int* out, cudaStream_t stream) {
   launch("rules: shuffle_after_exit", shuffle_after_exit_kernel, 1, 32, 0, stream, out);

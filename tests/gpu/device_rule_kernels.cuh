@@ -25,4 +25,7 @@ void divergent_barrier(int* out, cudaStream_t stream);
 // lanes 16-31 return; lanes 0-15 then shuffle with the full mask
 void shuffle_after_exit(int* out, cudaStream_t stream);
 
+// one thread writes out[n], one element past a buffer of n
+void write_past_end(int* out, int n, cudaStream_t stream);
+
 }  // namespace dsmath::test::rules
