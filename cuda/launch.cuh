@@ -32,16 +32,18 @@ void launch(const char* op, void (*kernel)(Params...), dim3 grid, dim3 block, si
 }  // namespace dsmath::cuda
 
 // Shared memory, declared only through these macros (an emulated build refuses a bare
-// __shared__). In an emulated build both are fresh for every block: filled with 0xff bytes, and
-// new to ThreadSanitizer, so that neither a stale value nor the previous block's accesses carry
-// over, as on the hardware, where each block has its own.
+// __shared__). In an emulated build both are allocated afresh for every block: filled with 0xff
+// bytes and new to the sanitizers, so that neither a stale value nor the previous block's
+// accesses carry over, as on the hardware, where each block has its own.
 // - DSMATH_STATIC_SHARED(float, s_m, [4]): a fixed-size array of the kernel or device function;
 // - DSMATH_DYNAMIC_SHARED(unsigned char, smem): the launch's dynamic shared memory (its size
 //   given at launch), as `Type name[]`, 128-byte aligned.
 #ifdef DSMATH_CUDA_EMULATION
-#define DSMATH_STATIC_SHARED(Type, name, dims) \
-  static Type name dims;                       \
-  [[maybe_unused]] static const bool name##_registered_ = ::dsmath::emu::register_static_shared(&name, sizeof(name))
+#define DSMATH_STATIC_SHARED(Type, name, dims)                                                        \
+  static const char name##_key_ = 0;                                                                   \
+  using name##_array_ = Type dims;                                                                     \
+  name##_array_& name = *static_cast<name##_array_*>(                                                  \
+      ::dsmath::emu::static_shared_memory(&name##_key_, sizeof(name##_array_), alignof(name##_array_)))
 #define DSMATH_DYNAMIC_SHARED(Type, name) Type* const name = static_cast<Type*>(::dsmath::emu::dynamic_shared_memory())
 #else
 #define DSMATH_STATIC_SHARED(Type, name, dims) __shared__ Type name dims

@@ -11,7 +11,6 @@
 #include <sanitizer/tsan_interface.h>
 extern "C" void __tsan_ignore_thread_begin();
 extern "C" void __tsan_ignore_thread_end();
-extern "C" void AnnotateNewMemory(const char* file, int line, const volatile void* mem, size_t size);
 #endif
 #if defined(__SANITIZE_ADDRESS__)
 #define DSMATH_EMU_ASAN 1
@@ -33,17 +32,6 @@ inline void acquire(const void* token) {
   __tsan_acquire(const_cast<void*>(token));
 #else
   (void)token;
-#endif
-}
-
-// Memory that is new from now on (a block's shared memory, fresh for every block): earlier
-// accesses to it do not race with later ones.
-inline void forget_accesses(const void* p, size_t bytes) {
-#ifdef DSMATH_EMU_TSAN
-  AnnotateNewMemory(__FILE__, __LINE__, p, bytes);
-#else
-  (void)p;
-  (void)bytes;
 #endif
 }
 

@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 #include <vector_functions.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <new>
+#include <unordered_map>
 #include <vector>
 
 #include "cuda/emu/fiber.hpp"
@@ -55,16 +56,6 @@ struct GpuThread {
 };
 
 thread_local BlockRunner* tls_runner = nullptr;
-
-// The static shared-memory arrays of every kernel that has run (few, registered once each).
-struct StaticShared {
-  std::mutex mutex;
-  std::vector<std::pair<void*, size_t>> ranges;
-};
-StaticShared& static_shared() {
-  static StaticShared s;
-  return s;
-}
 thread_local GpuThread* tls_thread = nullptr;
 
 std::string position(const ThreadContext& c) {
@@ -92,9 +83,6 @@ class BlockRunner {
     const int n = static_cast<int>(work.block.x * work.block.y * work.block.z);
     while (static_cast<int>(threads_.size()) < n) add_thread();
     smem_bytes_ = work.dynamic_smem_bytes;
-    // as the kernels declare it: __align__(128); exactly the launch's size, so that
-    // AddressSanitizer flags the first byte past it
-    smem_.reset(static_cast<unsigned char*>(::operator new[](smem_bytes_ == 0 ? 1 : smem_bytes_, std::align_val_t{128})));
     sanitizer::release(&start_token_);
     const dim3 g = work.grid;
     uint64_t linear = 0;
@@ -113,6 +101,15 @@ class BlockRunner {
     return *tls_thread;
   }
   void* smem() { return smem_.get(); }
+
+  // The block's instance of a static shared-memory array (DSMATH_STATIC_SHARED), allocated by the
+  // first of its threads to reach the declaration.
+  void* static_shared(const void* key, size_t bytes, size_t alignment) {
+    sanitizer::IgnoreScope ignore;
+    auto [it, inserted] = static_shared_.try_emplace(key, nullptr, SharedDelete{16});
+    if (inserted) it->second = fresh_shared(bytes, alignment);
+    return it->second.get();
+  }
 
   void syncthreads() {
     GpuThread& t = self();
@@ -190,15 +187,9 @@ class BlockRunner {
         t.waiting_at = WaitingAt::nothing;
         t.has_job = true;
       }
-      // shared memory is each block's own: undefined contents, no history
-      std::memset(smem_.get(), 0xff, smem_bytes_);
-      sanitizer::forget_accesses(smem_.get(), smem_bytes_);
-      StaticShared& statics = static_shared();
-      std::lock_guard lock(statics.mutex);
-      for (auto [p, bytes] : statics.ranges) {
-        std::memset(p, 0xff, bytes);
-        sanitizer::forget_accesses(p, bytes);
-      }
+      // shared memory is each block's own
+      smem_ = fresh_shared(smem_bytes_, 128);  // __align__(128), as the kernels declare it
+      static_shared_.clear();
     }
     // Depth first: always the first runnable thread, in increasing thread order for even blocks
     // and decreasing order for odd ones. A warp whose collective completes continues before any
@@ -351,10 +342,24 @@ class BlockRunner {
 
   std::vector<std::unique_ptr<GpuThread>> threads_;
   const GridWork* work_ = nullptr;
-  struct AlignedDelete {
-    void operator()(unsigned char* p) const { ::operator delete[](p, std::align_val_t{128}); }
+  // Shared memory is allocated afresh for every block (the runner's ignore scope makes the
+  // allocation new memory to ThreadSanitizer, so no access of an earlier block races with it),
+  // exactly as large as declared (AddressSanitizer flags the first byte past it), and filled with
+  // 0xff bytes (undefined contents: NaN as bf16 or f32).
+  struct SharedDelete {
+    size_t alignment;
+    void operator()(unsigned char* p) const { ::operator delete[](p, std::align_val_t{alignment}); }
   };
-  std::unique_ptr<unsigned char[], AlignedDelete> smem_;
+  using SharedMemory = std::unique_ptr<unsigned char[], SharedDelete>;
+  static SharedMemory fresh_shared(size_t bytes, size_t alignment) {
+    alignment = std::max<size_t>(alignment, 16);
+    SharedMemory m(static_cast<unsigned char*>(::operator new[](bytes == 0 ? 1 : bytes, std::align_val_t{alignment})),
+                   SharedDelete{alignment});
+    std::memset(m.get(), 0xff, bytes);
+    return m;
+  }
+  SharedMemory smem_{nullptr, SharedDelete{128}};
+  std::unordered_map<const void*, SharedMemory> static_shared_;
   size_t smem_bytes_ = 0;
   int live_ = 0, at_block_barrier_ = 0, block_slot_ = 0, exited_ = 0;
   int n_ = 0;             // threads in the block
@@ -401,12 +406,8 @@ void warp_collective(Collective kind, unsigned mask, void* lane_args, Collective
 void fault(const std::string& what) { tls_runner->fail(what); }
 void misaligned(const void* p, const char* what) { fault(fmt::format("misaligned address: {} at {}", what, p)); }
 void* dynamic_shared_memory() { return tls_runner->smem(); }
-bool register_static_shared(void* p, size_t bytes) {
-  sanitizer::IgnoreScope ignore;
-  StaticShared& statics = static_shared();
-  std::lock_guard lock(statics.mutex);
-  statics.ranges.emplace_back(p, bytes);
-  return true;
+void* static_shared_memory(const void* key, size_t bytes, size_t alignment) {
+  return tls_runner->static_shared(key, bytes, alignment);
 }
 
 void run_grid(const GridWork& work) { runner().run_grid(work); }

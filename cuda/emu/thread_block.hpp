@@ -62,11 +62,11 @@ inline void check_aligned(const void* p, uintptr_t alignment, const char* what) 
   if (reinterpret_cast<uintptr_t>(p) % alignment != 0) misaligned(p, what);
 }
 
-// The block's dynamic shared memory (the launch's size, poisoned with 0xff bytes at block start).
+// The block's dynamic shared memory (the launch's size; fresh for every block, poisoned with 0xff bytes).
 void* dynamic_shared_memory();
-// Records a static shared-memory array (DSMATH_STATIC_SHARED, on its first use), so that every
-// block starts with it poisoned and new to the sanitizers; returns true.
-bool register_static_shared(void* p, size_t bytes);
+// The running block's instance of the static shared-memory array identified by `key`
+// (DSMATH_STATIC_SHARED): fresh for every block, poisoned with 0xff bytes.
+void* static_shared_memory(const void* key, size_t bytes, size_t alignment);
 
 struct KernelFault : std::runtime_error {
   using std::runtime_error::runtime_error;
