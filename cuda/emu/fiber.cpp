@@ -36,7 +36,8 @@ Fiber::Fiber(size_t stack_bytes, std::function<void()> main) : main_(std::move(m
                         main_();
                         finished_ = true;
 #ifdef DSMATH_EMU_TSAN
-                        __tsan_switch_to_fiber(tsan_scheduler_, __tsan_switch_to_fiber_no_sync);
+                        // the last switch synchronizes: the runner destroys the fiber after it
+                        __tsan_switch_to_fiber(tsan_scheduler_, 0);
 #endif
 #ifdef DSMATH_EMU_ASAN
                         __sanitizer_start_switch_fiber(nullptr, scheduler_stack_bottom_, scheduler_stack_bytes_);
