@@ -48,7 +48,8 @@ cudaError_t with_stream(const char* api, cudaStream_t handle, F&& f) {
 // kind that contradicts them); cudaMemcpyDefault is inferred.
 cudaError_t resolve_kind(Device& d, const char* api, void* dst, const void* src, size_t bytes, cudaMemcpyKind& kind) {
   const bool dst_dev = on_device(d, dst, bytes), src_dev = on_device(d, src, bytes);
-  const bool dst_in = d.memory.find(dst) != nullptr, src_in = d.memory.find(src) != nullptr;
+  // (one past the end of an allocation is not device memory here: a host buffer may start there)
+  const bool dst_in = on_device(d, dst, 1), src_in = on_device(d, src, 1);
   if (kind == cudaMemcpyDefault)
     kind = dst_in ? (src_in ? cudaMemcpyDeviceToDevice : cudaMemcpyHostToDevice)
                   : (src_in ? cudaMemcpyDeviceToHost : cudaMemcpyHostToHost);
