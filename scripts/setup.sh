@@ -15,6 +15,7 @@ packages=(
   libfasttext-dev                              # corpus classifier
   libboost-context-dev                         # the emulated GPU's threads (fibers)
   ccache                                       # the emulated-GPU builds reuse the normal build's objects
+  python3 python3-venv                         # base of the reference environment (setup_reference.sh)
 )
 
 missing=()

@@ -59,10 +59,12 @@ for variant in "${variants[@]}"; do
   # The CPU twins run single-threaded under the sanitizers: their OpenMP threads are not the code
   # under test, and uninstrumented libgomp synchronization would only add noise and time.
   if [[ $variant == plain ]]; then
-    ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900 "${ctest_args[@]}" || status=1
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 900 --output-junit ctest-junit.xml "${ctest_args[@]}" || status=1
   else
-    OMP_NUM_THREADS=1 ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 1800 "${ctest_args[@]}" || status=1
+    OMP_NUM_THREADS=1 ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 1800 --output-junit ctest-junit.xml \
+      "${ctest_args[@]}" || status=1
   fi
+  scripts/ctest_summary.py "$dir/ctest-junit.xml" "$dir" "emulated GPU ($variant)" || status=1
   echo "emulated GPU ($variant): build $((built - start)) s, tests $(( $(date +%s) - built )) s"
 done
 exit $status

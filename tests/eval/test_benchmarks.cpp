@@ -12,6 +12,7 @@
 #include "eval/eval_config.hpp"
 #include "eval/eval_task.hpp"
 #include "eval/prompt_format.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 
 using namespace dsmath;
@@ -23,10 +24,7 @@ namespace {
 
 std::optional<fs::path> shared_data_or_skip() {
   auto data = test::shared_data_dir();
-  if (!data) {
-    WARN("skipped: ../shared/data not found (set DSMATH_SHARED_DATA)");
-    SUCCEED();
-  }
+  test::reference_present(data.has_value(), "../shared/data (set DSMATH_SHARED_DATA)");
   return data;
 }
 

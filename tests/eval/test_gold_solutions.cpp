@@ -12,6 +12,7 @@
 #include "eval/answer_extraction.hpp"
 #include "eval/benchmark.hpp"
 #include "eval/grade_sample.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 
 using namespace dsmath;
@@ -54,10 +55,7 @@ std::string strip_calculator(std::string s) {
 
 std::optional<std::filesystem::path> shared_data_or_skip() {
   auto data = test::shared_data_dir();
-  if (!data) {
-    WARN("skipped: ../shared/data not found (set DSMATH_SHARED_DATA)");
-    SUCCEED();
-  }
+  test::reference_present(data.has_value(), "../shared/data (set DSMATH_SHARED_DATA)");
   return data;
 }
 

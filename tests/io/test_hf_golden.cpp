@@ -10,6 +10,7 @@
 #include "core/json.hpp"
 #include "io/hf_model.hpp"
 #include "model/transformer.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 #include "tiny_model_config.hpp"
 
@@ -19,12 +20,12 @@ using Catch::Contains;
 namespace {
 const fs::path kGolden = test::source_dir() / "tests" / "io" / "golden";
 
-// Whether python3 with torch and transformers is present; the tests that need it pass with a
-// note when it is not.
+// Whether the reference interpreter has torch and transformers: a skip on a developer's machine,
+// a failure in CI (tests/reference.hpp).
 bool have_transformers() {
-  if (test::run_command("python3 -c 'import torch, transformers' 2>&1").exit_code == 0) return true;
-  SUCCEED("skipped: python3 with torch and transformers is not installed (pip install torch transformers)");
-  return false;
+  static const bool available =
+      test::run_command(test::reference_python() + " -c 'import torch, transformers' 2>&1").exit_code == 0;
+  return test::reference_present(available, "python packages `torch` and `transformers` (scripts/setup_reference.sh)");
 }
 
 // Logits at every position of `ids`, each from a prefill of the prefix (no cache reuse).
@@ -106,7 +107,7 @@ TEST_CASE("what dsmath writes loads in transformers with the same logits", "[io]
       "with torch.no_grad(): print('LOGITS:' + json.dumps(m(torch.tensor([ids])).logits[0].tolist()))\n";
   std::ofstream(dir / "check.py") << script;
   Json ids_json = ids;
-  const auto r = test::run_command("python3 " + (dir / "check.py").string() + " " + dir.string() + " '" + ids_json.dump() + "'");
+  const auto r = test::run_command(test::reference_python() + " " + (dir / "check.py").string() + " " + dir.string() + " '" + ids_json.dump() + "'");
   REQUIRE(r.exit_code == 0);
   const auto marker = r.output.rfind("LOGITS:");
   REQUIRE(marker != std::string::npos);
@@ -135,7 +136,7 @@ TEST_CASE("a reward model dsmath writes loads in transformers as LlamaForSequenc
                                      "attn_implementation='eager').eval()\n"
                                      "with torch.no_grad(): print('SCORE:' + str(m(torch.tensor([json.loads(sys.argv[2])])).logits[0,0].item()))\n";
   Json ids_json = ids;
-  const auto r = test::run_command("python3 " + (dir / "check.py").string() + " " + dir.string() + " '" + ids_json.dump() + "'");
+  const auto r = test::run_command(test::reference_python() + " " + (dir / "check.py").string() + " " + dir.string() + " '" + ids_json.dump() + "'");
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const double theirs = std::stod(r.output.substr(r.output.rfind("SCORE:") + 6));

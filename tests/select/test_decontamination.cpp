@@ -6,6 +6,7 @@
 
 #include "core/json.hpp"
 #include "select/decontamination.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 
 using namespace dsmath;
@@ -13,11 +14,8 @@ using namespace dsmath::select;
 
 TEST_CASE("a page holding a GSM8K test question is removed; paraphrases are kept") {
   const auto shared = test::shared_data_dir();
-  if (!shared || !std::filesystem::exists(*shared / "gsm8k" / "test.jsonl")) {
-    WARN("skipped: ../shared/data/gsm8k/test.jsonl not found (set DSMATH_SHARED_DATA)");
-    SUCCEED();
-    return;
-  }
+  DSMATH_REQUIRE_REFERENCE(shared && std::filesystem::exists(*shared / "gsm8k" / "test.jsonl"),
+                           "../shared/data/gsm8k/test.jsonl (set DSMATH_SHARED_DATA)");
   ContaminationIndex index(10, 3);
   CHECK(index.add_jsonl(*shared / "gsm8k" / "test.jsonl", "gsm8k", {"question", "answer"}) == 2 * 1319);
   const std::string question =

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/rng.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 #include "tokenizer/chat_template.hpp"
 #include "tokenizer_test_util.hpp"
@@ -44,11 +45,8 @@ TEST_CASE("chat format renders the DeepSeek-Math README layout", "[tokenizer][ch
 
 TEST_CASE("chat format matches the Jinja chat_template rendered by jinja2", "[tokenizer][chat][parity]") {
   const auto dir = test::reference_tokenizer_dir("deepseek-math");
-  if (!dir || !test::jinja2_available()) {
-    WARN("skipped: needs shared/data/tokenizers/deepseek-math and python3 with jinja2");
-    SUCCEED();
-    return;
-  }
+  DSMATH_REQUIRE_REFERENCE(dir.has_value(), "../shared/data/tokenizers/deepseek-math");
+  DSMATH_REQUIRE_REFERENCE(test::jinja2_available(), "python packages `jinja2` and `tokenizers` (scripts/setup_reference.sh)");
   const Tokenizer* tok = test::reference_tokenizer("deepseek-math");
   // the template text written into trained tokenizers is the one DeepSeek ships
   CHECK(tok->chat_template() == std::string(kChatTemplateJinja));
@@ -84,10 +82,7 @@ TEST_CASE("chat format matches the Jinja chat_template rendered by jinja2", "[to
 TEST_CASE("chat encoding: ids of the rendered text with a loss mask on responses and the prompt as a prefix", "[tokenizer][chat]") {
   for (const std::string name : {"deepseek-math", "gpt2"}) {
     const Tokenizer* tok = test::reference_tokenizer(name);
-    if (tok == nullptr) {
-      WARN("skipped: shared/data/tokenizers/" << name << " not found");
-      continue;
-    }
+    if (!test::reference_present(tok != nullptr, "../shared/data/tokenizers/" + name)) continue;
     const ChatFormat format = ChatFormat::for_tokenizer(*tok);
     std::ifstream in(*test::shared_data_dir() / "gsm8k" / "test.jsonl");
     std::string line;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/json.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 #include "tokenizer_test_util.hpp"
 
@@ -30,10 +31,7 @@ constexpr GoldenFile kGolden[] = {
 TEST_CASE("committed golden ids for GSM8K/MATH text are reproduced", "[tokenizer]") {
   for (const std::string name : {"deepseek-math", "gpt2"}) {
     const Tokenizer* tok = test::reference_tokenizer(name);
-    if (tok == nullptr) {
-      WARN("skipped: shared/data/tokenizers/" << name << " not found");
-      continue;
-    }
+    if (!test::reference_present(tok != nullptr, "../shared/data/tokenizers/" + name)) continue;
     for (const auto& g : kGolden) {
       std::ifstream golden(test::source_dir() / "tests" / "tokenizer" / "golden" / (name + "-" + g.golden));
       std::ifstream source(*test::shared_data_dir() / g.source);

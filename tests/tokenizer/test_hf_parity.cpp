@@ -7,6 +7,7 @@
 
 #include "core/json.hpp"
 #include "core/rng.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 #include "tokenizer/utf8.hpp"
 #include "tokenizer_test_util.hpp"
@@ -16,15 +17,8 @@ using namespace dsmath;
 namespace {
 
 bool parity_prerequisites(const std::string& name) {
-  if (test::reference_tokenizer(name) == nullptr) {
-    WARN("skipped: shared/data/tokenizers/" << name << " not found");
-    return false;
-  }
-  if (!test::hf_tokenizers_available()) {
-    WARN("skipped: python3 with the `tokenizers` package is not installed (pip install tokenizers)");
-    return false;
-  }
-  return true;
+  return test::reference_present(test::reference_tokenizer(name) != nullptr, "../shared/data/tokenizers/" + name) &&
+         test::reference_present(test::hf_tokenizers_available(), "python package `tokenizers` (scripts/setup_reference.sh)");
 }
 
 std::vector<std::string> read_field(const std::filesystem::path& file, const std::vector<std::string>& fields,

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/json.hpp"
+#include "reference.hpp"
 #include "tokenizer_test_util.hpp"
 
 using namespace dsmath;
@@ -13,11 +14,7 @@ namespace {
 
 void check_vectors(const std::string& name, size_t expected_cases) {
   const Tokenizer* tok = test::reference_tokenizer(name);
-  if (tok == nullptr) {
-    WARN("skipped: shared/data/tokenizers/" << name << " not found");
-    SUCCEED();
-    return;
-  }
+  DSMATH_REQUIRE_REFERENCE(tok != nullptr, "../shared/data/tokenizers/" << name);
   std::ifstream in(*test::reference_tokenizer_dir(name) / "tests.jsonl");
   std::string line;
   size_t cases = 0;
@@ -46,11 +43,7 @@ TEST_CASE("GPT-2 tokenizer reproduces every published vector", "[tokenizer]") { 
 
 TEST_CASE("DeepSeek tokenizer: BOS and special and one-character added tokens", "[tokenizer]") {
   const Tokenizer* tok = test::reference_tokenizer("deepseek-math");
-  if (tok == nullptr) {
-    WARN("skipped: shared/data/tokenizers/deepseek-math not found");
-    SUCCEED();
-    return;
-  }
+  DSMATH_REQUIRE_REFERENCE(tok != nullptr, "../shared/data/tokenizers/deepseek-math");
   // SOURCES.md: len(tokenizer) is 100015 (the model has 102400 embedding rows)
   CHECK(tok->vocab_size() == 100015);
   CHECK(tok->bos_id() == 100000u);

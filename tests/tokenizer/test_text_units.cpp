@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/regex.hpp"
@@ -169,7 +170,7 @@ TEST_CASE("streaming decode equals decoding all ids at once", "[tokenizer]") {
   std::vector<const Tokenizer*> tokenizers;
   for (const std::string name : {"deepseek-math", "gpt2"})
     if (const Tokenizer* t = test::reference_tokenizer(name)) tokenizers.push_back(t);
-  if (tokenizers.empty()) WARN("skipped the vocabulary part: shared/data/tokenizers not found");
+  DSMATH_REQUIRE_REFERENCE(!tokenizers.empty(), "../shared/data/tokenizers (the vocabulary part of this case)");
   Rng rng(17);
   for (const Tokenizer* tok : tokenizers) {
     for (int i = 0; i < 1000; ++i) {

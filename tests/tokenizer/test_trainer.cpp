@@ -7,6 +7,7 @@
 #include "core/rng.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 #include "tokenizer/bpe_trainer.hpp"
 #include "tokenizer_test_util.hpp"
@@ -127,11 +128,7 @@ TEST_CASE("trainer: same vocabulary for any thread count and trained tokenizers 
 }
 
 TEST_CASE("trainer: the tokenizers package loads trained files and encodes identically", "[tokenizer][trainer][parity]") {
-  if (!test::hf_tokenizers_available()) {
-    WARN("skipped: python3 with the `tokenizers` package is not installed");
-    SUCCEED();
-    return;
-  }
+  DSMATH_REQUIRE_REFERENCE(test::hf_tokenizers_available(), "python package `tokenizers` (scripts/setup_reference.sh)");
   const auto texts = corpus_texts(4000);
   const std::vector<std::string> held_out(texts.begin() + 3000, texts.end());
   const auto dir = test::temp_dir("trainer-hf");

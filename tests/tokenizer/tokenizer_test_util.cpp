@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 #include "tokenizer/utf8.hpp"
 
@@ -33,12 +34,13 @@ const Tokenizer* reference_tokenizer(const std::string& name) {
 }
 
 bool hf_tokenizers_available() {
-  static const bool available = run_command("python3 -c 'import tokenizers'").exit_code == 0;
+  static const bool available = run_command(reference_python() + " -c 'import tokenizers'").exit_code == 0;
   return available;
 }
 
 bool jinja2_available() {
-  static const bool available = run_command("python3 -c 'import jinja2'").exit_code == 0;
+  // hf_reference.py imports both for every mode
+  static const bool available = run_command(reference_python() + " -c 'import jinja2, tokenizers'").exit_code == 0;
   return available;
 }
 
@@ -55,7 +57,7 @@ std::vector<Json> run_script(const std::string& mode, const std::filesystem::pat
     std::ofstream f(in, std::ios::binary);
     for (const auto& j : inputs) f << j.dump() << '\n';
   }
-  const std::string cmd = "python3 '" + script().string() + "' " + mode + " '" + tokenizer_json.string() + "' '" +
+  const std::string cmd = reference_python() + " '" + script().string() + "' " + mode + " '" + tokenizer_json.string() + "' '" +
                           in.string() + "' '" + out.string() + "' " + flags;
   const auto result = run_command(cmd);
   if (result.exit_code != 0) throw Error("reference script failed: " + cmd + "\n" + result.output);
