@@ -148,3 +148,26 @@ TEST_CASE("a stop signal checkpoints the current step and the run resumes exactl
   auto again = test::run_dsmath(args + until + " --run-dir " + run.string() + " --resume");
   CHECK_THAT(again.output, Contains("nothing to do"));
 }
+
+TEST_CASE("CPU training gives the same bits with 1, 2 and 3 threads (dim 256)", "[train][cli]") {
+  // A shape where the GEMMs are big enough for OpenBLAS's threading to split them (at dim 32
+  // every thread count agrees anyway); OMP_NUM_THREADS as a user sets it, each run its own
+  // process. Same metrics and weights bit for bit, so a run resumed with another thread count
+  // is the uninterrupted run.
+  auto dir = test::temp_dir("pretrain_threads");
+  auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
+  const std::string args = " pretrain --config " + cfg.string() +
+                           " --set model.dim=256 --set model.n_layers=1 --set model.n_kv_heads=4 --set model.ffn_dim=688"
+                           " --set model.max_seq_len=256 --set data.seq_len=256 --set runtime.threads=0"
+                           " --set train.max_steps=2 --set checkpoint.every_steps=0";
+  for (int threads : {1, 2, 3}) {
+    const auto run = dir / ("threads-" + std::to_string(threads));
+    auto r = test::run_command("OMP_NUM_THREADS=" + std::to_string(threads) + " OMP_WAIT_POLICY=passive " +
+                               DSMATH_BINARY + args + " --run-dir " + run.string());
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Contains(std::to_string(threads) + " threads"));
+  }
+  test::check_identical_runs(dir / "threads-1", dir / "threads-2", 2);
+  test::check_identical_runs(dir / "threads-1", dir / "threads-3", 2);
+}
