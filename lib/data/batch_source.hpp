@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/json.hpp"
-#include "model/token_batch.hpp"
+#include "data/token_batch.hpp"
 
 namespace dsmath {
 

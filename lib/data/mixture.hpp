@@ -18,7 +18,7 @@
 #include "core/json.hpp"
 #include "data/batch_source.hpp"
 #include "data/token_shard.hpp"
-#include "model/token_batch.hpp"
+#include "data/token_batch.hpp"
 
 namespace dsmath {
 

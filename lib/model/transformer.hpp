@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "data/token_batch.hpp"
 #include "model/kv_cache.hpp"
 #include "model/model_config.hpp"
 #include "model/parameter_layout.hpp"
-#include "model/token_batch.hpp"
 
 namespace dsmath {
 

@@ -9,6 +9,11 @@
 
 namespace dsmath {
 
+float clip_factor(double grad_norm, double grad_clip) {
+  if (grad_clip > 0 && grad_norm > grad_clip) return static_cast<float>(grad_clip / (grad_norm + 1e-6));
+  return 1.0f;
+}
+
 Trainer::Trainer(Transformer& model, Communicator& comm, const OptimConfig& optim, const TrainConfig& train,
                  const DistConfig& dist, int64_t total_steps)
     : model_(model), comm_(comm), optim_(optim), train_(train), total_steps_(total_steps) {
@@ -107,10 +112,8 @@ StepStats Trainer::finish_step() {
     return s;
   }
   consecutive_skips_ = 0;
-  float grad_scale = 1.0f;
-  if (optim_.grad_clip > 0 && s.grad_norm > optim_.grad_clip)
-    grad_scale = static_cast<float>(optim_.grad_clip / (s.grad_norm + 1e-6));
-  optimizer_->step(model_.params(), model_.grads(), static_cast<float>(s.lr), grad_scale);
+  optimizer_->step(model_.params(), model_.grads(), static_cast<float>(s.lr),
+                   clip_factor(s.grad_norm, optim_.grad_clip));
   if (sharded_) comm_.all_gather(model_.params(), shards_.size);
   return s;
 }

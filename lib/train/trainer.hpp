@@ -27,6 +27,11 @@ struct StepStats {
   bool skipped = false;   // non-finite step skipped under nan_policy skip
 };
 
+// What global-norm clipping multiplies the gradients by: grad_clip / (grad_norm + 1e-6) when
+// the norm exceeds grad_clip (torch.nn.utils.clip_grad_norm_'s formula), else 1; grad_clip 0
+// turns clipping off.
+float clip_factor(double grad_norm, double grad_clip);
+
 // Returns this micro-batch's loss contribution and writes d loss / d logp into dlogp.
 using Objective = std::function<double(const TokenBatch& batch, std::span<const float> logp, std::span<float> dlogp)>;
 

@@ -5,7 +5,10 @@
 #include <cmath>
 #include <numeric>
 
+#include <omp.h>
+
 #include "backend/cpu/cpu_ops.hpp"
+#include "core/rng.hpp"
 #include "gradcheck.hpp"
 
 using namespace dsmath;
@@ -84,6 +87,61 @@ TEST_CASE("matmul handles every transposition and beta", "[backend]") {
         }
     }
   }
+}
+
+TEST_CASE("matmul over several tiles, with strides, matches the naive product", "[backend]") {
+  // M and N not multiples of the 128 x 128 tiles, and every operand inside a wider matrix
+  // (explicit leading dimensions): each tile's offsets into A, B and C are exercised
+  const int M = 300, N = 260, K = 70, pad = 3;
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      INFO("trans_a " << ta << " trans_b " << tb);
+      const int lda = (ta ? M : K) + pad, ldb = (tb ? K : N) + pad, ldc = N + pad;
+      auto a = random_vector(static_cast<size_t>((ta ? K : M) * lda), 16);
+      auto b = random_vector(static_cast<size_t>((tb ? N : K) * ldb), 17);
+      auto c = random_vector(static_cast<size_t>(M * ldc), 18);
+      const auto c0 = c;
+      cpu::matmul(c.data(), a.data(), b.data(), {M, N, K, ta, tb, lda, ldb, ldc}, 1.5f, -0.5f);
+      int wrong = 0;
+      for (int i = 0; i < M; ++i) {
+        for (int j = 0; j < N; ++j) {
+          double sum = 0;
+          for (int k = 0; k < K; ++k)
+            sum += double(ta ? a[k * lda + i] : a[i * lda + k]) * (tb ? b[j * ldb + k] : b[k * ldb + j]);
+          const double expect = 1.5 * sum - 0.5 * c0[i * ldc + j];
+          wrong += std::fabs(c[i * ldc + j] - expect) > 1e-4 * (1 + std::fabs(expect));
+        }
+        for (int j = N; j < ldc; ++j) wrong += c[i * ldc + j] != c0[i * ldc + j];  // padding untouched
+      }
+      CHECK(wrong == 0);
+    }
+  }
+}
+
+TEST_CASE("matmul does not depend on the thread count", "[backend]") {
+  // The CPU benchmark's shapes (2048 tokens, dim 256, ffn 688): there OpenBLAS's own
+  // threading gives other bits with 3 threads than with 1 (about 1% of the outputs).
+  struct Case {
+    int64_t m, n, k;
+    bool ta, tb;
+  };
+  const int saved = omp_get_max_threads();
+  for (const Case& g : {Case{2048, 256, 256, false, true}, Case{2048, 256, 688, false, false},
+                        Case{256, 688, 2048, true, false}}) {
+    INFO(g.m << " x " << g.n << " x " << g.k);
+    const auto a = random_vector(static_cast<size_t>(g.m * g.k), 19), b = random_vector(static_cast<size_t>(g.k * g.n), 20);
+    std::vector<float> one(static_cast<size_t>(g.m * g.n), 0.25f);
+    omp_set_num_threads(1);
+    cpu::matmul(one.data(), a.data(), b.data(), {g.m, g.n, g.k, g.ta, g.tb}, 1.0f, 1.0f);
+    for (int threads : {2, 3, 4}) {
+      INFO(threads << " threads");
+      omp_set_num_threads(threads);
+      std::vector<float> c(one.size(), 0.25f);
+      cpu::matmul(c.data(), a.data(), b.data(), {g.m, g.n, g.k, g.ta, g.tb}, 1.0f, 1.0f);
+      CHECK(c == one);
+    }
+  }
+  omp_set_num_threads(saved);
 }
 
 TEST_CASE("rope rotates pairs (i, i + d/2) by position * theta^(-2i/d) and backward inverts it", "[backend]") {
@@ -253,10 +311,30 @@ TEST_CASE("adamw matches a hand-computed step", "[backend]") {
   CHECK(pa == pb);
 }
 
-TEST_CASE("sum of squares is exact enough and independent of chunking", "[backend]") {
-  std::vector<float> x(200001);
-  for (size_t i = 0; i < x.size(); ++i) x[i] = (i % 7) * 0.5f;
-  double expect = 0;
-  for (float v : x) expect += double(v) * v;
-  CHECK(cpu::sum_squares(x.data(), static_cast<int64_t>(x.size())) == expect);
+TEST_CASE("sum of squares is exact enough and independent of the thread count", "[backend]") {
+  // Values whose sum of squares depends on the order of the additions (checked below), over
+  // several of the op's fixed chunks: a reduction whose order followed the threads' split of
+  // the range would give other bits for another thread count.
+  std::vector<float> x(300001);
+  Rng rng(11);
+  for (float& v : x) v = static_cast<float>(rng.normal() * std::exp(4 * rng.uniform()));
+  double forward = 0, backward = 0;
+  long double exact = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    forward += double(x[i]) * x[i];
+    backward += double(x[x.size() - 1 - i]) * x[x.size() - 1 - i];
+    exact += static_cast<long double>(x[i]) * x[i];
+  }
+  REQUIRE(forward != backward);  // the data can tell one order from another
+  const int64_t n = static_cast<int64_t>(x.size());
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const double one_thread = cpu::sum_squares(x.data(), n);
+  CHECK(one_thread == Approx(static_cast<double>(exact)).epsilon(1e-13));
+  for (int threads : {2, 3, 4, 7}) {
+    INFO(threads << " threads");
+    omp_set_num_threads(threads);
+    CHECK(cpu::sum_squares(x.data(), n) == one_thread);
+  }
+  omp_set_num_threads(saved);
 }

@@ -46,18 +46,30 @@ struct Fixture {
 
 TEST_CASE("two ranks with micro-batch B train like one rank with 2B, with and without ZeRO-1", "[mpi]") {
   Fixture f("mpi_equivalence");
-  auto one = test::run_dsmath(f.base + " --set train.micro_batch_size=8 --run-dir " + (f.dir / "one").string());
+  // AdamW's update barely changes when every gradient is scaled by the same factor, and
+  // clipping rescales the gradient to the clip norm, so neither the weights nor a clipped run
+  // would show gradients summed over ranks without the global 1/N. The gradient norm does,
+  // measured where clipping never fires (checked below).
+  const double clip = 50;
+  const std::string base = f.base + " --set optim.grad_clip=" + std::to_string(clip);
+  auto one = test::run_dsmath(base + " --set train.micro_batch_size=8 --run-dir " + (f.dir / "one").string());
   REQUIRE(one.exit_code == 0);
   for (const char* zero : {"false", "true"}) {
     const auto run = f.dir / (std::string("two-zero1-") + zero);
-    auto two = mpi_run(2, f.base + " --set train.micro_batch_size=4 --set dist.zero1=" + zero + " --run-dir " + run.string());
+    auto two = mpi_run(2, base + " --set train.micro_batch_size=4 --set dist.zero1=" + zero + " --run-dir " + run.string());
     INFO(two.output);
     REQUIRE(two.exit_code == 0);
     CHECK_THAT(two.output, Contains("MPI (2 ranks)"));
     auto a = test::read_metrics(f.dir / "one"), b = test::read_metrics(run);
     REQUIRE(a.size() == 6);
     REQUIRE(b.size() == 6);
-    for (size_t i = 0; i < a.size(); ++i) CHECK(b[i]["loss"].get<double>() == Approx(a[i]["loss"].get<double>()).epsilon(1e-5));
+    for (size_t i = 0; i < a.size(); ++i) {
+      INFO("step " << i + 1);
+      CHECK(b[i]["loss"].get<double>() == Approx(a[i]["loss"].get<double>()).epsilon(1e-5));
+      CHECK(b[i]["grad_norm"].get<double>() == Approx(a[i]["grad_norm"].get<double>()).epsilon(1e-5));
+      CHECK(a[i]["grad_norm"].get<double>() < clip);  // unclipped: a wrong scale would reach the weights unmasked
+      CHECK(a[i]["grad_norm"].get<double>() > 1e-3);  // and not vanishing, so a factor 2 is far outside epsilon
+    }
     CHECK(max_relative_difference(final_weights(f.dir / "one", 6), final_weights(run, 6)) < 1e-3);
     // ZeRO-1: every rank writes its shard of the optimizer state; otherwise rank 0 writes it all
     CHECK(fs::exists(run / "checkpoints" / "step-0000006" / "optimizer-rank0.safetensors"));

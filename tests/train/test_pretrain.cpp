@@ -6,8 +6,10 @@
 #include "backend/cpu/cpu_backend.hpp"
 #include "config/load.hpp"
 #include "core/files.hpp"
+#include "io/checkpoint_store.hpp"
 #include "io/hf_model.hpp"
 #include "pretrain_fixture.hpp"
+#include "run_comparison.hpp"
 #include "train/pretrain.hpp"
 
 using namespace dsmath;
@@ -54,19 +56,7 @@ TEST_CASE("a run killed at any point resumes to exactly the uninterrupted result
     auto resumed = test::run_dsmath(common + " --run-dir " + run_dir.string() + " --resume");
     REQUIRE(resumed.exit_code == 0);
     CHECK_THAT(resumed.output, Contains("resuming from"));
-    // same losses step by step (the printed doubles round-trip exactly)
-    auto a = test::read_metrics(dir / "straight"), b = test::read_metrics(run_dir);
-    REQUIRE(a.size() == b.size());
-    for (size_t i = 0; i < a.size(); ++i) {
-      CHECK(a[i]["step"] == b[i]["step"]);
-      CHECK(a[i]["loss"].get<double>() == b[i]["loss"].get<double>());
-      CHECK(a[i]["grad_norm"].get<double>() == b[i]["grad_norm"].get<double>());
-    }
-    // and bit-identical final weights and optimizer state
-    const auto final_a = dir / "straight" / "checkpoints" / "step-0000008";
-    const auto final_b = run_dir / "checkpoints" / "step-0000008";
-    CHECK(read_file(final_a / "model.safetensors") == read_file(final_b / "model.safetensors"));
-    CHECK(read_file(final_a / "optimizer-rank0.safetensors") == read_file(final_b / "optimizer-rank0.safetensors"));
+    test::check_identical_runs(dir / "straight", run_dir, 8);
   }
 }
 
@@ -120,28 +110,64 @@ TEST_CASE("non-finite losses stop the run (or skip steps) and never reach a chec
 TEST_CASE("a stop signal checkpoints the current step and the run resumes exactly", "[train][cli]") {
   auto dir = test::temp_dir("pretrain_signal");
   auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
-  const std::string args = " pretrain --config " + cfg.string() + " --set train.max_steps=300 --set checkpoint.every_steps=0";
-  REQUIRE(test::run_dsmath(args + " --run-dir " + (dir / "straight").string()).exit_code == 0);
-  // SIGTERM (what Slurm sends before preemption) once a few steps are done
+  // A constant LR, so that the schedule does not depend on max_steps: the signalled run is
+  // given far more steps than it could finish before the signal (so that it cannot pass by
+  // finishing first), and the comparison runs end a few steps after the one it stopped at.
+  const std::string args = " pretrain --config " + cfg.string() +
+                           " --set optim.schedule=constant --set checkpoint.every_steps=0";
+  // SIGTERM (what Slurm sends before preemption) once a few steps are done; `timeout` passes
+  // it on, and kills the run (exit 137, a failure) should it ignore the signal
   const auto run = dir / "stopped";
   const std::string metrics = (run / "metrics.jsonl").string();
-  auto stopped = test::run_command(std::string(DSMATH_BINARY) + args + " --run-dir " + run.string() +
-                                   " & pid=$!; while [ ! -s " + metrics + " ] || [ $(wc -l < " + metrics +
-                                   ") -lt 5 ]; do sleep 0.02; done; kill -TERM $pid; wait $pid");
+  auto stopped = test::run_command(
+      "timeout -s KILL 120 " + std::string(DSMATH_BINARY) + args + " --set train.max_steps=1000000 --run-dir " +
+      run.string() + " & pid=$!;"
+      " while kill -0 $pid 2>/dev/null && { [ ! -s " + metrics + " ] || [ $(wc -l < " + metrics + ") -lt 5 ]; };"
+      " do sleep 0.02; done; kill -TERM $pid; wait $pid");
   INFO(stopped.output);
-  // stopped: checkpoint written, exit status 75 (EX_TEMPFAIL: not finished); or it had finished
-  CHECK((stopped.exit_code == 75 || stopped.exit_code == 0));
-  CHECK_THAT(stopped.output, Contains("stopped early by a signal") || Contains("pretrain: 300 steps"));
-  auto resumed = test::run_dsmath(args + " --run-dir " + run.string() + " --resume");
+  // checkpoint written, exit status 75 (EX_TEMPFAIL: not finished)
+  REQUIRE(stopped.exit_code == 75);
+  CHECK_THAT(stopped.output, Contains("stopped early by a signal"));
+  const int64_t stop_step = static_cast<int64_t>(test::read_metrics(run).size());
+  REQUIRE(stop_step >= 5);
+  REQUIRE(fs::exists(run / "checkpoints" / CheckpointStore::step_name(stop_step) / "model.safetensors"));
+
+  const std::string until = " --set train.max_steps=" + std::to_string(stop_step + 5);
+  REQUIRE(test::run_dsmath(args + until + " --run-dir " + (dir / "straight").string()).exit_code == 0);
+  auto resumed = test::run_dsmath(args + until + " --run-dir " + run.string() + " --resume");
+  INFO(resumed.output);
   REQUIRE(resumed.exit_code == 0);
-  CHECK(read_file(dir / "straight" / "checkpoints" / "step-0000300" / "model.safetensors") ==
-        read_file(run / "checkpoints" / "step-0000300" / "model.safetensors"));
+  CHECK_THAT(resumed.output, Contains("resuming from"));
+  test::check_identical_runs(dir / "straight", run, stop_step + 5);
   // resuming with another batch size would silently skip or repeat data: refused
-  auto other = test::run_dsmath(args + " --set train.max_steps=400 --set train.global_batch_size=16 --run-dir " + run.string() +
-                                " --resume");
+  auto other = test::run_dsmath(args + " --set train.max_steps=1000 --set train.global_batch_size=16 --run-dir " +
+                                run.string() + " --resume");
   CHECK(other.exit_code == 1);
   CHECK_THAT(other.output, Contains("global_batch_size 8") && Contains("init.from"));
   // and a finished run has nothing to do
-  auto again = test::run_dsmath(args + " --run-dir " + run.string() + " --resume");
+  auto again = test::run_dsmath(args + until + " --run-dir " + run.string() + " --resume");
   CHECK_THAT(again.output, Contains("nothing to do"));
+}
+
+TEST_CASE("CPU training gives the same bits with 1, 2 and 3 threads (dim 256)", "[train][cli]") {
+  // A shape where the GEMMs are big enough for OpenBLAS's threading to split them (at dim 32
+  // every thread count agrees anyway); OMP_NUM_THREADS as a user sets it, each run its own
+  // process. Same metrics and weights bit for bit, so a run resumed with another thread count
+  // is the uninterrupted run.
+  auto dir = test::temp_dir("pretrain_threads");
+  auto cfg = test::tiny_pretrain_config(dir, test::repetitive_shard(dir));
+  const std::string args = " pretrain --config " + cfg.string() +
+                           " --set model.dim=256 --set model.n_layers=1 --set model.n_kv_heads=4 --set model.ffn_dim=688"
+                           " --set model.max_seq_len=256 --set data.seq_len=256 --set runtime.threads=0"
+                           " --set train.max_steps=2 --set checkpoint.every_steps=0";
+  for (int threads : {1, 2, 3}) {
+    const auto run = dir / ("threads-" + std::to_string(threads));
+    auto r = test::run_command("OMP_NUM_THREADS=" + std::to_string(threads) + " OMP_WAIT_POLICY=passive " +
+                               DSMATH_BINARY + args + " --run-dir " + run.string());
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Contains(std::to_string(threads) + " threads"));
+  }
+  test::check_identical_runs(dir / "threads-1", dir / "threads-2", 2);
+  test::check_identical_runs(dir / "threads-1", dir / "threads-3", 2);
 }

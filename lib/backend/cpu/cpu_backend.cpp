@@ -21,9 +21,8 @@ float* f32(Tensor t, const char* op) {
 
 CpuBackend::CpuBackend(int threads) {
   if (threads > 0) omp_set_num_threads(threads);
+  // (OpenBLAS itself runs single-threaded: cpu::matmul spreads its tiles over these threads.)
   threads_ = omp_get_max_threads();
-  // OpenBLAS has its own pool; give it the same count so GEMMs and OpenMP loops agree.
-  openblas_set_num_threads(threads_);
 }
 
 std::string CpuBackend::description() const {

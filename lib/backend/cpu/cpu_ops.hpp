@@ -1,7 +1,8 @@
 #pragma once
 // fp32 reference implementations of every Backend op (the CPU twins of cuda/*.cu). One .cpp
 // per op; each is parallel with OpenMP and deterministic: the result does not depend on the
-// thread count (reductions run in a fixed order), so CPU runs resume bit for bit.
+// thread count (reductions run in a fixed order over fixed chunks; GEMMs in fixed tiles, see
+// matmul.cpp), so CPU runs resume bit for bit, with any thread count, on the same machine.
 #include <cstdint>
 
 #include "backend/backend.hpp"
