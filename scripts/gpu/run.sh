@@ -178,9 +178,9 @@ stage() {
   echo
 } >> "$log"
 
-gpu=yes
-stage smoke 30 '^run.sh: (GPU found|no GPU)' "$B/run.sh" --check || gpu=no
-grep -q '^run.sh: GPU found' "$scratch/smoke.txt" || gpu=no
+gpu=yes smoke=ok
+stage smoke 30 '^run.sh: (GPU found|no GPU)' "$B/run.sh" --check || smoke=failed
+[[ $smoke == ok ]] && grep -q '^run.sh: GPU found' "$scratch/smoke.txt" || gpu=no
 if [[ $gpu == yes ]]; then
   cd "$B" || exit 1   # gpu_bench reads configs/model/*.yaml relative to here
   want tests && stage tests 140 '^(All tests passed|test cases:)' "${libs[@]}" "$B/bin/test_gpu" --durations yes
@@ -204,8 +204,11 @@ if [[ $gpu == yes ]]; then
   else
     rows+=("| torch-1.3b | skipped ($left s left, or no python3) | 0 | |")
   fi
-else
+elif [[ $smoke == ok ]]; then
   echo "run.sh: no usable GPU, so nothing to measure (run.sh --check is the mode for machines without one)" | tee -a "$log"
+else
+  echo "run.sh: the smoke check failed, so nothing to measure:" | tee -a "$log"
+  grep -A1 'error' "$scratch/smoke.txt" | head -6 | tee -a "$log"
 fi
 
 {
