@@ -17,4 +17,15 @@ struct GpuPeak {
 // for the estimate of a GPU missing from the table.
 GpuPeak datasheet_bf16_peak(std::string_view device_name, int sm_count, int clock_khz, int cc_major, int cc_minor);
 
+// The bound of memory-bound work (decode): the datasheet memory bandwidth in bytes/s, keyed
+// like the FLOP table; for a GPU missing from it, 2 (double data rate) x memory clock x bus
+// width, which is how the datasheet figures are made (H100 SXM: 2 x 2619 MHz x 5120 bits / 8 =
+// 3.35 TB/s).
+struct GpuBandwidth {
+  double bytes_per_s = 0;
+  std::string source;
+  bool estimated = false;
+};
+GpuBandwidth datasheet_memory_bandwidth(std::string_view device_name, int memory_clock_khz, int bus_width_bits);
+
 }  // namespace dsmath::cuda

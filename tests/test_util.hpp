@@ -58,8 +58,14 @@ inline CommandResult run_command(const std::string& command) {
 }
 
 #ifdef DSMATH_BINARY
-// `dsmath ARGS` with the built binary.
-inline CommandResult run_dsmath(const std::string& args) { return run_command(std::string(DSMATH_BINARY) + " " + args); }
+// The dsmath binary under test: the build's, or $DSMATH_TEST_BINARY where the tests run away
+// from their build tree (the GPU bundle, scripts/gpu/run.sh).
+inline std::string dsmath_binary() {
+  const char* env = std::getenv("DSMATH_TEST_BINARY");
+  return env != nullptr && *env != '\0' ? env : DSMATH_BINARY;
+}
+// `dsmath ARGS` with that binary.
+inline CommandResult run_dsmath(const std::string& args) { return run_command(dsmath_binary() + " " + args); }
 #endif
 
 // The JSON values of a JSONL file, one per non-empty line (none when the file is missing).

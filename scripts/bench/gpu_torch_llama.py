@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""PyTorch reference for scripts/bench/gpu_run_all.sh: Hugging Face LlamaForCausalLM with the
+"""PyTorch reference for the GPU bundle's driver (scripts/gpu/run.sh, which runs it eagerly when time
+is left): Hugging Face LlamaForCausalLM with the
 same shape, sequence length, batch and optimizer as the dsmath GPU benchmark (gpu_bench), on
 random tokens. bf16 compute through autocast over fp32 master weights (the precision dsmath's
-CUDA backend trains in), SDPA attention (flash kernels), fused AdamW, gradient clipping at 1.0,
-torch.compile where it works (falls back to eager, and says so). Prints one JSON line.
+CUDA backend trains in), SDPA attention (flash kernels), fused AdamW, gradient clipping at 1.0;
+with --compile, torch.compile where it works (falls back to eager, and says so; its 3-9 minutes
+do not fit a device window). Prints one JSON line.
 
 MFU uses the FLOPs per token the dsmath run reports (--flops-per-token), so both sides are
 measured with one formula, over the same datasheet peak (--peak-tflops)."""

@@ -58,7 +58,7 @@ TEST_CASE("gpu: a killed GPU run resumes to exactly the uninterrupted result", "
     auto straight = run_dsmath(common + " --run-dir " + straight_dir.string());
     REQUIRE(straight.exit_code == 0);
     CHECK_THAT(straight.output, Contains("backend: cuda"));
-    auto killed = run_command("DSMATH_FAULT_INJECT=kill_after_step:3 " + std::string(DSMATH_BINARY) + " " + common +
+    auto killed = run_command("DSMATH_FAULT_INJECT=kill_after_step:3 " + dsmath_binary() + " " + common +
                               " --run-dir " + resumed_dir.string());
     CHECK(killed.exit_code == 128 + 9);
     auto resumed = run_dsmath(common + " --run-dir " + resumed_dir.string() + " --resume");

@@ -1,13 +1,14 @@
-// GPU benchmark of the CUDA backend (run by scripts/bench/gpu_run_all.sh; not a test):
+// GPU benchmark of the CUDA backend (run by the GPU bundle's driver, scripts/gpu/run.sh; not a
+// test):
 // - training throughput of a model shape (tokens/s, MFU = FLOPs per token x tokens/s over the
 //   datasheet dense bf16 peak, FLOPs per token = 6 N + attention, ModelConfig's accounting),
 //   with the bf16 GEMM rate cuBLASLt reaches on this GPU measured in the same run;
 // - with --kernels, each op at the model's shapes against its floor: max(bytes / measured copy
-//   bandwidth, FLOPs / peak).
-//
-// usage: gpu_bench --model configs/model/deepseek-1.3b.yaml [--layers N] [--seq 4096]
-//          [--batch 2] [--steps 10] [--warmup 3] [--recompute] [--state-dtype f32|bf16]
-//          [--json out.json] [--kernels kernels.tsv]
+//   bandwidth, FLOPs / peak);
+// - with --decode, generation's decode step instead of training: tokens/s at each batch size
+//   against the memory-bandwidth bound (every weight and each sequence's cached keys and
+//   values read once per step, at the datasheet bandwidth).
+// Each measurement ends in one line starting "RESULT " (the driver's summary table).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -17,12 +18,16 @@
 #include <string>
 #include <vector>
 
+#include <cuda_runtime.h>
+
 #include "backend/create.hpp"
 #include "config/load.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/rng.hpp"
+#include "cuda/peak_flops.hpp"
 #include "dist/communicator.hpp"
+#include "model/kv_cache.hpp"
 #include "model/transformer.hpp"
 #include "train/trainer.hpp"
 
@@ -34,14 +39,39 @@ struct Options {
   int layers = 0, seq = 4096, batch = 2, steps = 10, warmup = 3;
   bool recompute = false;
   std::string state_dtype = "f32", json, kernels;
+  std::vector<int> decode_batches;  // non-empty: the decode benchmark
+  int context = 512;                // decode: cached tokens per sequence before the timed steps
+  bool probe = false;
 };
+
+std::vector<int> parse_batches(const std::string& list) {
+  std::vector<int> out;
+  size_t begin = 0;
+  while (begin <= list.size()) {
+    const size_t end = std::min(list.find(',', begin), list.size());
+    const std::string item = list.substr(begin, end - begin);
+    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || std::stoi(item) < 1)
+      fail("--decode {}: expected batch sizes separated by commas, e.g. 1,16,64", list);
+    out.push_back(std::stoi(item));
+    begin = end + 1;
+  }
+  return out;
+}
+
+constexpr const char* kUsage =
+    "usage: gpu_bench --probe   (prints the GPU the CUDA backend would use, or why there is none)\n"
+    "       gpu_bench [--model configs/model/deepseek-1.3b.yaml] [--layers N] [--seq 4096]\n"
+    "         [--batch 2] [--steps 10] [--warmup 3] [--recompute] [--state-dtype f32|bf16]\n"
+    "         [--json out.json] [--kernels kernels.tsv]\n"
+    "       gpu_bench --decode 1,16,64 [--model ...] [--layers N] [--context 512] [--steps 10]\n"
+    "         [--json out.json]\n";
 
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
-      if (i + 1 >= argc) fail("{} needs a value", a);
+      if (i + 1 >= argc) fail_hint("gpu_bench --help lists the options", "{} needs a value", a);
       return argv[++i];
     };
     if (a == "--model") o.model = value();
@@ -54,7 +84,13 @@ Options parse(int argc, char** argv) {
     else if (a == "--state-dtype") o.state_dtype = value();
     else if (a == "--json") o.json = value();
     else if (a == "--kernels") o.kernels = value();
-    else fail("unknown option {}", a);
+    else if (a == "--decode") o.decode_batches = parse_batches(value());
+    else if (a == "--context") o.context = std::stoi(value());
+    else if (a == "--probe") o.probe = true;
+    else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else fail_hint("gpu_bench --help lists the options", "unknown option {}", a);
   }
   return o;
 }
@@ -100,6 +136,27 @@ double copy_bandwidth(Backend& b) {
   return 2.0 * static_cast<double>(bytes) / s;  // read + write
 }
 
+// Normal(0, std) values for large device tensors without drawing each on the host (1.6B draws
+// take longer than the benchmark): one 16M-value block, tiled over the tensor. Repeats do not
+// matter for timing; what matters is that the operands are not zeros.
+class NoiseBlock {
+ public:
+  NoiseBlock(Backend& b, double std) : b_(b), block_(b.allocate(kValues * 4)) {
+    std::vector<float> h(static_cast<size_t>(kValues));
+    Rng rng(5);
+    for (auto& v : h) v = static_cast<float>(std * rng.normal());
+    b.upload(block_.data(), h.data(), h.size() * 4);
+  }
+  void fill(Tensor dst, int64_t n) const {
+    for (int64_t i = 0; i < n; i += kValues) b_.convert(dst.offset(i), block_.tensor(DType::f32), std::min(kValues, n - i));
+  }
+
+ private:
+  static constexpr int64_t kValues = int64_t{1} << 24;
+  Backend& b_;
+  Buffer block_;
+};
+
 struct KernelRow {
   std::string op, shape;
   double seconds, bytes, flops;
@@ -133,20 +190,9 @@ void kernel_table(Backend& b, const ModelConfig& c, int batch, int seq, double p
     b.upload(dlogp.data(), ones.data(), ones.size() * 4);
   }
   // random operands: zeros would make every softmax row uniform and run the GEMMs faster
-  // than real data does on Hopper; a 16M-value block is tiled over each buffer
-  const int64_t block = int64_t{1} << 24;
-  Buffer noise = alloc(block, 4);
-  {
-    std::vector<float> h(static_cast<size_t>(block));
-    Rng rng(5);
-    for (auto& v : h) v = static_cast<float>(rng.normal());
-    b.upload(noise.data(), h.data(), h.size() * 4);
-  }
-  auto randomize = [&](Buffer& buf) {
-    const int64_t n = static_cast<int64_t>(buf.bytes() / 2);
-    for (int64_t i = 0; i < n; i += block)
-      b.convert(buf.tensor(DType::bf16).offset(i), noise.tensor(DType::f32), std::min(block, n - i));
-  };
+  // than real data does on Hopper
+  const NoiseBlock noise(b, 1.0);
+  auto randomize = [&](Buffer& buf) { noise.fill(buf.tensor(DType::bf16), static_cast<int64_t>(buf.bytes() / 2)); };
   Buffer dlogits = alloc(R * V, 2);
   Buffer wbig = alloc(std::max({QKV * D, 2 * F * D, V * D}), 2), gradw = alloc(std::max({QKV * D, 2 * F * D, V * D}), 4);
   for (Buffer* buf : {&x, &w, &qkv, &attn, &gu, &act, &logits, &table, &wbig}) randomize(*buf);
@@ -243,20 +289,117 @@ void kernel_table(Backend& b, const ModelConfig& c, int batch, int seq, double p
                 100 * floor_s / r.seconds, bound);
   }
 }
+
+// The device's memory bandwidth from the datasheet table (cuda/peak_flops.cpp), for the GPU the
+// backend runs on (it has made that device current).
+cuda::GpuBandwidth device_memory_bandwidth() {
+  int device = 0, clock_khz = 0, bus_bits = 0;
+  cudaGetDevice(&device);
+  cudaDeviceProp prop{};
+  cudaGetDeviceProperties(&prop, device);
+  cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, device);
+  cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, device);
+  return cuda::datasheet_memory_bandwidth(prop.name, clock_khz, bus_bits);
+}
+
+// Generation's decode step at each batch size: `context` tokens cached per sequence (one
+// prefill), then `steps` steps of one new token per sequence through forward_with_cache, the
+// engine's call, which includes copying the [batch x vocab] f32 logits to the host (sampling
+// itself is left out). The first step is a warm-up. The bound: a step reads every weight it uses
+// once (all but the input embedding table, which is gathered) and each sequence's cached keys
+// and values, at the datasheet bandwidth.
+Json decode_bench(Backend& b, const ModelConfig& mc, const std::vector<int>& batches, int context, int steps,
+                  const cuda::GpuBandwidth& hbm, double copy_bandwidth) {
+  if (steps < 2) fail_hint("use --steps 2 or more", "--decode: {} steps leave none to time after the warm-up step", steps);
+  if (context < 1 || context + steps > mc.max_seq_len)
+    fail_hint(fmt::format("keep --context + --steps within --seq ({})", mc.max_seq_len),
+              "--decode: context {} + {} steps does not fit the model's {} positions", context, steps, mc.max_seq_len);
+  Transformer model(mc, b, {false, false, 4096});
+  NoiseBlock(b, mc.init_std).fill(model.params(), model.num_params());
+  const double elem = static_cast<double>(dtype_size(b.compute_dtype()));
+  const int64_t streamed_params = mc.num_parameters() - (mc.tie_embeddings ? 0 : int64_t{mc.vocab_size} * mc.dim);
+  const double weight_bytes = elem * static_cast<double>(streamed_params);
+  Json rows = Json::array();
+  Rng rng(11);
+  auto random_token = [&] { return static_cast<int32_t>(rng.below(static_cast<uint64_t>(mc.vocab_size))); };
+  for (const int batch : batches) {
+    KvCache cache(b, mc, batch, context + steps);
+    CacheBatch prefill;
+    prefill.rows = batch;
+    prefill.seq = context;
+    prefill.tokens.resize(static_cast<size_t>(batch) * context);
+    for (auto& t : prefill.tokens) t = random_token();
+    prefill.n_new.assign(static_cast<size_t>(batch), context);
+    prefill.start.assign(static_cast<size_t>(batch), 0);
+    for (int r = 0; r < batch; ++r) prefill.slots.push_back(r);
+    std::vector<float> logits;
+    model.forward_with_cache(prefill, cache, logits);
+    CacheBatch step = prefill;
+    step.seq = 1;
+    step.tokens.resize(static_cast<size_t>(batch));
+    step.n_new.assign(static_cast<size_t>(batch), 1);
+    double timed = 0;
+    for (int s = 0; s < steps; ++s) {
+      for (auto& t : step.tokens) t = random_token();
+      step.start.assign(static_cast<size_t>(batch), context + s);
+      const auto t0 = std::chrono::steady_clock::now();
+      model.forward_with_cache(step, cache, logits);
+      b.synchronize();
+      if (s > 0) timed += seconds_since(t0);
+    }
+    const double step_s = timed / (steps - 1);
+    // timed steps s = 1 .. steps-1 attend over context + s + 1 cached positions
+    const double mean_cached = context + 1 + steps / 2.0;
+    const double kv_bytes = elem * batch * mc.n_layers * 2.0 * mc.kv_dim() * mean_cached;
+    const double bound_s = (weight_bytes + kv_bytes) / hbm.bytes_per_s;
+    const double tokens_per_s = batch / step_s;
+    Json row{{"batch", batch},
+             {"context", context},
+             {"step_time_s", step_s},
+             {"tokens_per_s", tokens_per_s},
+             {"bytes_per_step", weight_bytes + kv_bytes},
+             {"bound_tokens_per_s", batch / bound_s},
+             {"fraction_of_bound", bound_s / step_s},
+             {"fraction_of_copy_rate", (weight_bytes + kv_bytes) / copy_bandwidth / step_s}};
+    std::printf("RESULT decode L=%d batch %d, context %d: %.0f tokens/s, %.0f%% of the memory bound (%.0f tokens/s at %.2f TB/s)\n",
+                mc.n_layers, batch, context, tokens_per_s, 100 * bound_s / step_s, batch / bound_s, hbm.bytes_per_s / 1e12);
+    std::fflush(stdout);
+    rows.push_back(row);
+  }
+  return rows;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     auto backend = create_backend({"cuda", 0, -1});
+    if (o.probe) {
+      std::printf("%s\n", backend->description().c_str());
+      return 0;
+    }
     std::vector<std::string> overrides{fmt::format("max_seq_len={}", o.seq)};
     if (o.layers > 0) overrides.push_back(fmt::format("n_layers={}", o.layers));
     const ModelConfig mc = config::load_config<ModelConfig>({o.model, overrides});
     std::fprintf(stderr, "backend: %s\n", backend->description().c_str());
 
+    const double bandwidth = copy_bandwidth(*backend);
+    if (!o.decode_batches.empty()) {
+      const cuda::GpuBandwidth hbm = device_memory_bandwidth();
+      std::fprintf(stderr, "device copy: %.0f GB/s; memory bound from %s\n", bandwidth / 1e9, hbm.source.c_str());
+      const Json result{{"model", o.model},
+                        {"layers", mc.n_layers},
+                        {"params", mc.num_parameters()},
+                        {"device", backend->description()},
+                        {"memory_bandwidth_tb_per_s", hbm.bytes_per_s / 1e12},
+                        {"memory_bandwidth_source", hbm.source},
+                        {"copy_gb_per_s", bandwidth / 1e9},
+                        {"decode", decode_bench(*backend, mc, o.decode_batches, o.context, o.steps, hbm, bandwidth)}};
+      if (!o.json.empty()) std::ofstream(o.json) << result.dump(2) << "\n";
+      return 0;
+    }
     const double peak = backend->peak_flops();
     const double gemm_flops = gemm_rate(*backend);
-    const double bandwidth = copy_bandwidth(*backend);
     std::fprintf(stderr, "cuBLASLt bf16 8192^3: %.0f TFLOP/s; device copy: %.0f GB/s\n", gemm_flops / 1e12, bandwidth / 1e9);
 
     Json result{{"model", o.model},
@@ -317,6 +460,9 @@ int main(int argc, char** argv) {
       result["fraction_of_gemm_rate"] = fpt * tokens_per_s / gemm_flops;
       result["memory_gib"] = static_cast<double>(backend->memory_in_use()) / (1u << 30);
       result["final_loss"] = loss;
+      std::printf("RESULT train L=%d seq %d batch %d: %.0f tokens/s, MFU %.1f%%, %.1f%% of the cuBLASLt bf16 rate (%.0f TFLOP/s), %.1f GiB\n",
+                  mc.n_layers, o.seq, o.batch, tokens_per_s, 100 * fpt * tokens_per_s / peak,
+                  100 * fpt * tokens_per_s / gemm_flops, gemm_flops / 1e12, result["memory_gib"].get<double>());
     }
     std::printf("%s\n", result.dump().c_str());
     if (!o.json.empty()) std::ofstream(o.json) << result.dump(2) << "\n";

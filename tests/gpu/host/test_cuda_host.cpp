@@ -149,6 +149,23 @@ TEST_CASE("MFU peaks come from the datasheet table with specific names first", "
   CHECK(datasheet_bf16_peak("Some Ampere GPU", 108, 1410000, 8, 0).flops == Approx(312e12).epsilon(0.01));
 }
 
+TEST_CASE("memory bandwidth bounds come from the datasheet table, else from the memory clock and bus", "[cuda_host]") {
+  // table values are TB/s x 1e12, so compared with Approx
+  auto bw = [](const char* name) { return datasheet_memory_bandwidth(name, 2619000, 5120).bytes_per_s; };
+  CHECK(bw("NVIDIA H100 80GB HBM3") == Approx(3.35e12));
+  CHECK(bw("NVIDIA H100 PCIe") == Approx(2.0e12));
+  CHECK(bw("NVIDIA H200") == Approx(4.8e12));
+  CHECK(bw("NVIDIA GH200 480GB") == Approx(4.0e12));
+  CHECK(bw("NVIDIA GH200 144G HBM3e") == Approx(4.9e12));
+  CHECK(bw("NVIDIA A100-SXM4-80GB") == Approx(2.039e12));
+  CHECK(bw("NVIDIA A100-SXM4-40GB") == Approx(1.555e12));
+  CHECK_THAT(datasheet_memory_bandwidth("NVIDIA H200", 0, 0).source, Contains("H200 SXM"));
+  // not in the table: double data rate x clock x bus width, which reproduces the H100's 3.35 TB/s
+  const GpuBandwidth unknown = datasheet_memory_bandwidth("Some Future GPU", 2619000, 5120);
+  CHECK(unknown.estimated);
+  CHECK(unknown.bytes_per_s == Approx(3.35e12).epsilon(0.001));
+}
+
 TEST_CASE("embedding gradient buckets group positions by token in a fixed order", "[cuda_host]") {
   const std::vector<int32_t> tokens{5, 2, 5, 9, 2, 5};
   const EmbeddingBuckets b = bucket_tokens(tokens);
