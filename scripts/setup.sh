@@ -15,6 +15,7 @@ packages=(
   libfasttext-dev                              # corpus classifier
   libboost-context-dev                         # the emulated GPU's threads (fibers)
   ccache                                       # the emulated-GPU builds reuse the normal build's objects
+  bubblewrap python3 python3-sympy python3-numpy  # sandbox for model-written programs (lib/sandbox)
 )
 
 missing=()
