@@ -46,7 +46,7 @@ EvalSummary run_eval(const EvalConfig& config, Transformer& model, const Tokeniz
     });
   }
   progress.finish();
-  log::info("eval: {} samples, {} generated tokens in {:.1f} s ({} tokens/s)", gens.size(), tokens, clock.seconds(),
+  log::info("eval: {} samples, {} generated tokens in {:.1f} s ({} tokens/s)", requests.size(), tokens, clock.seconds(),
             human_count(static_cast<double>(tokens) / std::max(1e-9, clock.seconds())));
 
   std::vector<ProblemOutcome> outcomes;
