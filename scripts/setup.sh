@@ -16,6 +16,7 @@ packages=(
   libboost-context-dev                         # the emulated GPU's threads (fibers)
   ccache                                       # the emulated-GPU builds reuse the normal build's objects
   python3 python3-venv                         # base of the reference environment (setup_reference.sh)
+  bubblewrap python3-sympy python3-numpy        # sandbox for model-written programs (lib/sandbox)
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include "core/strings.hpp"
 #include "eval/benchmark.hpp"
 #include "eval/grade_file.hpp"
+#include "eval/grade_file_programs.hpp"
 
 namespace dsmath::app {
 
@@ -17,6 +18,10 @@ struct GradeOptions {
   std::string completion_field = "completion", answer_field = "answer", id_field;
   std::vector<int> pass_k{1}, maj_k;
   double tolerance = eval::GradePolicy{}.relative_tolerance;
+  bool execute = false;
+  std::string program;  // "" = the benchmark's PAL format
+  double timeout = eval::ProgramConfig{}.sandbox.limits.wall_seconds;
+  int parallel = 0;
 };
 
 // A benchmark name (its answer style) or a style name.
@@ -49,6 +54,12 @@ void register_eval_grade(CLI::App& eval) {
   cmd->add_option("--maj-k", o->maj_k, "report majority-vote maj@k for these k")->delimiter(',');
   cmd->add_option("--results-dir", o->results_dir, "also write samples.jsonl and summary.json here (for eval compare)");
   cmd->add_option("--tolerance", o->tolerance, "relative numeric tolerance of the grader")->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--execute", o->execute, "run each completion's program in the sandbox and grade its value (docs/eval.md)");
+  cmd->add_option("--program", o->program,
+                  "with --execute: solution_call (PAL GSM8K), answer_variable (PAL MATH) or printed "
+                  "(default: solution_call for gsm8k-style answers, answer_variable for math, else printed)");
+  cmd->add_option("--timeout", o->timeout, "with --execute: wall-clock seconds per program")->check(CLI::PositiveNumber);
+  cmd->add_option("--parallel", o->parallel, "with --execute: programs at once (0 = one per core)")->check(CLI::NonNegativeNumber);
   cmd->callback([o] {
     eval::GradeFileOptions options;
     options.input = o->input;
@@ -61,6 +72,7 @@ void register_eval_grade(CLI::App& eval) {
     options.metrics.maj_k = o->maj_k;
     options.policy.relative_tolerance = o->tolerance;
     if (!o->results_dir.empty()) options.results_dir = o->results_dir;
+    if (o->execute) options.execute = eval::execute_options(o->program, options.style, o->timeout, o->parallel);
     const eval::GradeFileReport report = eval::grade_jsonl_file(options);
     std::cout << report.text();
   });

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "eval/answer_extraction.hpp"
 #include "eval/benchmark.hpp"
+#include "eval/program_config.hpp"
 #include "eval/prompt_format.hpp"
 #include "infer/sampling.hpp"
 
@@ -51,6 +52,7 @@ struct EvalConfig {
   std::vector<int> maj_k;
   double relative_tolerance = 1e-6;
   bool prompt_in_every_sample = true;
+  ProgramConfig program;  // program-of-thought / tool-integrated (eval/program_config.hpp)
 
   template <class V>
   void visit(V& v) {
@@ -67,6 +69,7 @@ struct EvalConfig {
     v("relative_tolerance", relative_tolerance, "numeric tolerance of the grader", Check().greater_than(0).less_than(1));
     v("prompt_in_every_sample", prompt_in_every_sample,
       "write the prompt on every samples.jsonl line (false: only on sample 0 of each problem)");
+    v("program", program, "run model-written programs: program-of-thought or tool-integrated reasoning");
   }
 
   void validate() const {

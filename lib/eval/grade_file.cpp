@@ -9,6 +9,7 @@
 #include "core/progress.hpp"
 #include "data/jsonl.hpp"
 #include "eval/benchmark.hpp"
+#include "eval/grade_file_programs.hpp"
 
 namespace dsmath::eval {
 
@@ -32,6 +33,8 @@ GradeFileReport grade_jsonl_file(const GradeFileOptions& options) {
     fail_hint("give the JSONL file of completions to grade", "input file '{}' does not exist", options.input.string());
   GradeFileReport report;
   const std::vector<std::string> stop_markers = default_stop_markers(options.style);
+  std::optional<FilePrograms> programs;
+  if (options.execute) programs.emplace(options.input, options.completion_field, *options.execute);
   LineReader reader(options.input);
   JsonlWriter writer(options.output);
   std::vector<ProblemOutcome> outcomes;
@@ -62,7 +65,8 @@ GradeFileReport grade_jsonl_file(const GradeFileOptions& options) {
       continue;
     }
     const std::string gold = gold_from_solution(*answer, options.style);
-    SampleGrade grade = grade_completion(*completion, gold, options.style, stop_markers, options.policy);
+    SampleGrade grade = programs ? programs->grade(reader.line_number(), gold, options.style, options.policy)
+                                 : grade_completion(*completion, gold, options.style, stop_markers, options.policy);
     record["extracted"] = grade.extracted;
     record["correct"] = grade.correct;
     writer.write(record);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "eval/eval_results.hpp"
+#include "eval/program_config.hpp"
 
 namespace dsmath::eval {
 
@@ -23,6 +24,7 @@ struct GradeFileOptions {
   MetricsSpec metrics;
   GradePolicy policy;
   std::optional<std::filesystem::path> results_dir;  // also write samples.jsonl + summary.json there
+  std::optional<ProgramConfig> execute;  // grade the value of each completion's program (grade_file_programs.hpp)
 };
 
 struct GradeFileReport {
