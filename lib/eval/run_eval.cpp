@@ -57,7 +57,9 @@ std::map<std::string, std::map<size_t, Json>> read_done_samples(const fs::path& 
       log::warn("{}: not a sample record (dropped)", reader.where());
       continue;
     }
-    out[j["id"].get<std::string>()][j["sample"].get<size_t>()] = std::move(j);
+    const std::string id = j["id"].get<std::string>();
+    const size_t sample = j["sample"].get<size_t>();
+    out[id][sample] = std::move(j);  // (the right side of = is evaluated first: keys taken before the move)
   }
   return out;
 }

@@ -58,8 +58,8 @@ HfChatTemplate HfChatTemplate::load(const std::filesystem::path& tokenizer_confi
       if (names.back() == chosen || (name.empty() && templates.size() == 1)) text = t["template"].get<std::string>();
     }
     if (text.empty())
-      fail_hint("choose one of: " + fmt::format("{}", fmt::join(names, ", ")), "{} has no chat template named '{}'",
-                tokenizer_config.string(), chosen);
+      fail_hint("set prompt.template_name to one of them", "{} has no chat template named '{}' (it has: {})",
+                tokenizer_config.string(), chosen, fmt::format("{}", fmt::join(names, ", ")));
   } else {
     fail_hint("\"chat_template\" is a string or a list of {name, template}", "{}: malformed \"chat_template\"",
               tokenizer_config.string());

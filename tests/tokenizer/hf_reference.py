@@ -24,8 +24,6 @@ import base64
 import json
 import sys
 
-from tokenizers import Tokenizer
-
 
 def render_chat(config_path, in_path, out_path):
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -74,6 +72,9 @@ def main():
         return render_chat(tok_path, sys.argv[3], sys.argv[4])
     if mode == "chat-template":
         return render_chat_template(tok_path, sys.argv[3], sys.argv[4])
+    # imported here: the chat modes need only jinja2
+    from tokenizers import Tokenizer
+
     tok = Tokenizer.from_file(tok_path)
     if mode == "encode":
         special = "--special" in sys.argv[5:]

@@ -39,7 +39,7 @@ TEST_CASE("eval grade: grades a JSONL file, reports malformed lines with file:li
   CHECK_THAT(r.output, Contains("graded 4 of 6 lines: accuracy 50.00% (2/4), no answer 1, malformed 2 (skipped)"));
   CHECK_THAT(r.output, Contains("in.jsonl:3"));
   CHECK_THAT(r.output, Contains("in.jsonl:6"));
-  CHECK_THAT(r.output, Contains("grading policy:"));
+  CHECK_THAT(r.output, Contains("grading policy (default):"));
   const auto out = test::read_jsonl(dir / "out.jsonl");
   REQUIRE(out.size() == 4);
   CHECK(out[0]["extracted"] == "18");
