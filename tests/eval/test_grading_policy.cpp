@@ -21,7 +21,7 @@ TEST_CASE("grading.policy deepseek: where it accepts what the default policy doe
   };
   const Case cases[] = {
       {"1.414", "\\sqrt{2}", false, true},     // |1.414 - 1.41421| = 2.1e-4 < 1e-3
-      {"3.1416", "\\pi", false, true},          // 7.3e-6 off
+      {"3.1416", "\\pi", false, true},          // 7.3e-6 off (DeepSeek's parse_latex makes \pi a symbol: wrong there)
       {"0.333", "\\frac{1}{3}", false, true},   // 3.3e-4 off
       {"12.0004", "12", false, true},           // two decimals within 1e-3
       {"1.502", "1.5", false, false},           // 2e-3 off: outside the tolerance too
