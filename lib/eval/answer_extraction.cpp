@@ -317,8 +317,29 @@ std::optional<std::string> first_number(std::string_view text) {
   return all.front().text;
 }
 
+std::optional<std::string> ocw_final_answer(std::string_view text) {
+  // re.search(r"final answer is (?P<ans>.*)\. I hope it is correct.", ...): the first match
+  // position, '.' not crossing a line, the greedy group ending at the line's last match
+  for (size_t pos = text.find("final answer is "); pos != std::string_view::npos;
+       pos = text.find("final answer is ", pos + 1)) {
+    const std::string_view line = rest_of_line(text.substr(pos + 16));
+    for (size_t end = line.size(); end-- > 0;) {
+      if (line.compare(end, 22, ". I hope it is correct") == 0 && end + 22 < line.size())
+        return std::string(line.substr(0, end));
+    }
+  }
+  return std::nullopt;
+}
+
 ExtractedAnswer extract_answer(std::string_view completion, AnswerStyle style) {
   ExtractedAnswer found;
+  if (style == AnswerStyle::ocw) {
+    // only the Minerva line (the few-shot format) or a box (instruct models); DeepSeek has no
+    // last-number fallback for OCW
+    if (auto v = ocw_final_answer(completion)) return {*v, "final answer is"};
+    if (auto v = last_boxed(completion)) return {*v, "boxed"};
+    return {};
+  }
   auto take = [&](std::optional<std::string> v, const char* method) {
     if (found.found() || !v || trim(*v).empty()) return;
     // "The final answer is $64-2=\boxed{62}$": the box inside the span is the answer
@@ -347,7 +368,8 @@ ExtractedAnswer extract_answer(std::string_view completion, AnswerStyle style) {
 std::vector<std::string> default_stop_markers(AnswerStyle style) {
   switch (style) {
     case AnswerStyle::gsm8k: return {"\nQ:", "\n\u95ee\u9898\uff1a"};
-    case AnswerStyle::math: return {"\nProblem:"};
+    case AnswerStyle::math:
+    case AnswerStyle::ocw: return {"\nProblem:"};
     case AnswerStyle::choice: return {"\nProblem:", "\n\u95ee\u9898 "};
     case AnswerStyle::cloze: return {"\n\u95ee\u9898 "};
     case AnswerStyle::generic: return {};

@@ -21,6 +21,7 @@ enum class AnswerStyle {
   math,     // a LaTeX answer (MATH, MATH500)
   choice,   // a multiple-choice letter A-E (MMLU-STEM, Gaokao-MathQA)
   cloze,    // several blanks separated by ';', compared in order (Gaokao-MathCloze)
+  ocw,      // OCW Courses: the Minerva answer line, compared by ocw_grader.hpp
 };
 
 struct ExtractedAnswer {
@@ -48,6 +49,11 @@ std::optional<std::string> hash_answer(std::string_view text);
 std::optional<std::string> last_number(std::string_view text);
 std::optional<std::string> first_number(std::string_view text);
 
+// DeepSeek-Math's OCW extraction (extract_ocwcourses_few_shot_answer): on the first line that
+// has it, the text between "final answer is " and the last ". I hope it is correct", as
+// written ('$' kept: the OCW comparison strips it itself).
+std::optional<std::string> ocw_final_answer(std::string_view text);
+
 // The final answer of `completion` (already cut at stop markers), for a benchmark's style.
 ExtractedAnswer extract_answer(std::string_view completion, AnswerStyle style);
 
@@ -60,12 +66,13 @@ std::vector<std::string> default_stop_markers(AnswerStyle style);
 namespace dsmath::config {
 template <>
 struct EnumNames<eval::AnswerStyle> {
-  static constexpr std::array<std::pair<eval::AnswerStyle, std::string_view>, 5> values{{
+  static constexpr std::array<std::pair<eval::AnswerStyle, std::string_view>, 6> values{{
       {eval::AnswerStyle::generic, "generic"},
       {eval::AnswerStyle::gsm8k, "gsm8k"},
       {eval::AnswerStyle::math, "math"},
       {eval::AnswerStyle::choice, "choice"},
       {eval::AnswerStyle::cloze, "cloze"},
+      {eval::AnswerStyle::ocw, "ocw"},
   }};
 };
 }  // namespace dsmath::config

@@ -1,10 +1,13 @@
 #include "eval/benchmark.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "data/jsonl.hpp"
+#include "eval/math_grader.hpp"
 
 namespace dsmath::eval {
 
@@ -83,16 +86,34 @@ std::string mmlu_question(const Json& record, const std::string& where) {
 }
 
 // Gaokao-MathQA in the few-shot format: "...\n从以下选项中选择:    (A)... (B)..." (DeepSeek-Math
-// process_agieval_gaokao_mathqa_few_shot_cot_test).
+// process_agieval_gaokao_mathqa_few_shot_cot_test: question.strip().rstrip('\\'), so a space
+// before the trailing backslashes stays, as it does in 12 of the 351 prompts).
 std::string gaokao_mathqa_question(const Json& record, const std::string& where) {
   std::string q(trim(required_text(record, "question", where, "gaokao-mathqa")));
-  while (!q.empty() && (q.back() == '\\' || q.back() == ' ' || q.back() == '\n')) q.pop_back();
+  while (!q.empty() && q.back() == '\\') q.pop_back();
   auto it = record.find("options");
   if (it == record.end() || !it->is_array())
     fail_hint("a gaokao-mathqa record has \"options\": [\"(A)...\", ...]", "{}: missing \"options\" list", where);
   std::vector<std::string> options;
   for (const auto& o : *it) options.emplace_back(trim(o.is_string() ? o.get<std::string>() : o.dump()));
   return q + "\n\u4ece\u4ee5\u4e0b\u9009\u9879\u4e2d\u9009\u62e9:    " + join(options, " ");
+}
+
+// SAT: options "A) x B) y C) z D) w" become "(A) x (B) y (C) z (D) w" below the MMLU-STEM
+// wording (DeepSeek-Math process_math_sat: '(' before the first letter, ' B) ' -> ' (B) ').
+std::string sat_question(const Json& record, const std::string& where) {
+  std::string q(trim(required_text(record, "question", where, "sat")));
+  std::string options(trim(required_text(record, "options", where, "sat")));
+  if (options.empty() || options[0] != 'A')
+    fail_hint("a sat record's \"options\" is one string \"A) ... B) ... C) ... D) ...\"",
+              "{}: \"options\" does not start with 'A'", where);
+  options = "(" + options;
+  for (char letter : std::string_view("BCDEFG")) {
+    const std::string from = fmt::format(" {}) ", letter), to = fmt::format(" ({}) ", letter);
+    for (size_t pos = 0; (pos = options.find(from, pos)) != std::string::npos; pos += to.size())
+      options.replace(pos, from.size(), to);
+  }
+  return q + "\nWhat of the following is the right choice? Explain your answer.\n" + std::string(trim(options));
 }
 
 // "$5$;$10$" -> "5;10": the ordered blanks of a cloze answer.
@@ -123,11 +144,11 @@ Problem read_problem(BenchmarkKind kind, const Json& r, const std::string& where
         p.gold = *answer;
       } else {
         const std::string solution = required_text(r, "solution", where, "math");
-        auto boxed = last_boxed(solution);
-        if (!boxed)
+        auto gold = math_solution_gold(solution);
+        if (!gold)
           fail_hint("a MATH solution states its answer in \\boxed{...}", "{}: the solution has no \\boxed{{}} answer",
                     where);
-        p.gold = *boxed;
+        p.gold = *gold;
       }
       if (auto uid = text_field(r, "unique_id")) p.id = *uid;
       else if (auto idx = text_field(r, "idx")) p.id = "math-" + *idx;
@@ -169,6 +190,16 @@ Problem read_problem(BenchmarkKind kind, const Json& r, const std::string& where
       p.gold = cloze_gold(required_text(r, "answer", where, "gaokao-mathcloze"));
       p.id = fmt::format("gaokao-mathcloze-{}", index);
       break;
+    case BenchmarkKind::sat:
+      p.question = sat_question(r, where);
+      p.gold = std::string(trim(required_text(r, "Answer", where, "sat")));
+      p.id = "sat-" + text_field(r, "id").value_or(std::to_string(index));
+      break;
+    case BenchmarkKind::ocw:
+      p.question = std::string(trim(required_text(r, "problem", where, "ocw")));
+      p.gold = required_text(r, "answer", where, "ocw");
+      p.id = "ocw-" + text_field(r, "id").value_or(std::to_string(index));
+      break;
   }
   if (trim(p.gold).empty())
     fail_hint("every benchmark problem needs a gold answer", "{}: empty gold answer", where);
@@ -184,8 +215,10 @@ AnswerStyle answer_style_of(BenchmarkKind kind) {
     case BenchmarkKind::mgsm_zh: return AnswerStyle::gsm8k;
     case BenchmarkKind::math: return AnswerStyle::math;
     case BenchmarkKind::mmlu_stem:
+    case BenchmarkKind::sat:
     case BenchmarkKind::gaokao_mathqa: return AnswerStyle::choice;
     case BenchmarkKind::gaokao_mathcloze: return AnswerStyle::cloze;
+    case BenchmarkKind::ocw: return AnswerStyle::ocw;
   }
   return AnswerStyle::generic;
 }
@@ -195,9 +228,21 @@ std::string gold_from_solution(std::string_view solution, AnswerStyle style) {
     if (auto h = hash_answer(solution)) return without_commas(*h);
   }
   if (style != AnswerStyle::gsm8k) {
-    if (auto b = last_boxed(solution)) return *b;
+    if (auto b = math_solution_gold(solution)) return *b;
   }
   return std::string(trim(solution));
+}
+
+std::optional<std::string> math_solution_gold(std::string_view solution) {
+  std::vector<std::string> answers;
+  for (auto& box : all_boxed(solution)) {
+    if (trim(box).empty() || starts_with(trim(box), "\\phantom")) continue;
+    const bool repeated = std::any_of(answers.begin(), answers.end(),
+                                      [&](const std::string& a) { return math_equal(box, a).correct; });
+    if (!repeated) answers.push_back(std::move(box));
+  }
+  if (answers.empty()) return std::nullopt;
+  return join(answers, ", ");
 }
 
 Benchmark load_benchmark(BenchmarkKind kind, const std::filesystem::path& path, size_t limit) {

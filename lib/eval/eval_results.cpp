@@ -32,6 +32,7 @@ EvalSummary summarize(const std::vector<ProblemOutcome>& outcomes, const Metrics
   s.benchmark = std::move(benchmark);
   s.prompt_format = std::move(prompt_format);
   s.problems = outcomes.size();
+  s.grading_policy = grading_policy_name(policy);
   if (outcomes.empty()) return s;
   s.samples_per_problem = outcomes.front().samples.size();
   for (const auto& o : outcomes) {
@@ -45,26 +46,31 @@ EvalSummary summarize(const std::vector<ProblemOutcome>& outcomes, const Metrics
     log::warn("{}@{} skipped: it needs at least {} samples per problem, the smallest count is {}", metric, k, k, n_min);
     return false;
   };
+  auto add_metric = [&s](std::string name, const std::vector<double>& per_problem) {
+    const MeanAndError m = mean_and_standard_error(per_problem);
+    s.metrics.emplace_back(name, m.mean);
+    s.metric_stderr.emplace_back(std::move(name), m.standard_error);
+  };
   for (int k : spec.pass_k) {
     if (!applicable("pass", k)) continue;
-    double total = 0;
+    std::vector<double> values;
     for (const auto& o : outcomes) {
       int64_t correct = 0;
       for (const auto& sample : o.samples) correct += sample.grade.correct ? 1 : 0;
-      total += pass_at_k(static_cast<int64_t>(o.samples.size()), correct, k);
+      values.push_back(pass_at_k(static_cast<int64_t>(o.samples.size()), correct, k));
     }
-    s.metrics.emplace_back(fmt::format("pass@{}", k), total / static_cast<double>(outcomes.size()));
+    add_metric(fmt::format("pass@{}", k), values);
   }
   for (int k : spec.maj_k) {
     if (!applicable("maj", k)) continue;
-    size_t correct = 0;
+    std::vector<double> values;
     for (const auto& o : outcomes) {
       std::vector<std::string> answers;
       for (int i = 0; i < k; ++i) answers.push_back(o.samples[static_cast<size_t>(i)].grade.extracted);
       const MajorityVote vote = majority_vote(answers, style, policy);
-      if (vote.winner && o.samples[*vote.winner].grade.correct) ++correct;
+      values.push_back(vote.winner && o.samples[*vote.winner].grade.correct ? 1.0 : 0.0);
     }
-    s.metrics.emplace_back(fmt::format("maj@{}", k), static_cast<double>(correct) / static_cast<double>(outcomes.size()));
+    add_metric(fmt::format("maj@{}", k), values);
   }
   for (const char* key : {"subject", "type", "level", "grade", "topic"}) {
     std::map<std::string, std::pair<size_t, size_t>> groups;
@@ -91,6 +97,9 @@ Json EvalSummary::to_json() const {
   Json m = Json::object();
   for (const auto& [name, value] : metrics) m[name] = value;
   j["metrics"] = m;
+  Json se = Json::object();
+  for (const auto& [name, value] : metric_stderr) se[name] = value;
+  j["metrics_stderr"] = se;
   Json b = Json::object();
   for (const auto& [key, groups] : breakdown) {
     Json g = Json::object();
@@ -101,7 +110,8 @@ Json EvalSummary::to_json() const {
     b[key] = g;
   }
   j["first_sample_accuracy_by"] = b;
-  j["grading_policy"] = kGradingPolicy;
+  j["grading_policy"] = grading_policy;
+  j["grading_rules"] = grading_policy == "deepseek" ? kDeepseekGradingPolicy : kGradingPolicy;
   return j;
 }
 
@@ -118,6 +128,10 @@ EvalSummary EvalSummary::from_json(const Json& j, const std::string& where) {
       fail_hint("a results directory written by `dsmath eval` has summary.json with a \"metrics\" object",
                 "{}: no \"metrics\" object", where);
     for (auto it = j["metrics"].begin(); it != j["metrics"].end(); ++it) s.metrics.emplace_back(it.key(), it->get<double>());
+    if (j.contains("metrics_stderr") && j["metrics_stderr"].is_object())
+      for (auto it = j["metrics_stderr"].begin(); it != j["metrics_stderr"].end(); ++it)
+        s.metric_stderr.emplace_back(it.key(), it->get<double>());
+    if (j.contains("grading_policy") && j["grading_policy"].is_string()) s.grading_policy = j["grading_policy"].get<std::string>();
   } catch (const Json::exception& e) {
     fail_hint("summary.json must be the file `dsmath eval` wrote", "{}: unexpected summary layout: {}", where, e.what());
   }
@@ -127,7 +141,12 @@ EvalSummary EvalSummary::from_json(const Json& j, const std::string& where) {
 std::string EvalSummary::table() const {
   std::string out = fmt::format("{}  [{}]  {} problems x {} sample{}\n", benchmark, prompt_format, problems,
                                 samples_per_problem, samples_per_problem == 1 ? "" : "s");
-  for (const auto& [name, value] : metrics) out += fmt::format("  {:<10} {:>8}\n", name, percent(value));
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    const auto& [name, value] = metrics[i];
+    out += fmt::format("  {:<10} {:>8}", name, percent(value));
+    if (i < metric_stderr.size()) out += fmt::format("  +- {:.2f}", 100.0 * metric_stderr[i].second);
+    out += "\n";
+  }
   out += fmt::format("  {:<10} {:>8}  ({} of {} samples)\n", "no answer",
                      percent(samples ? static_cast<double>(no_answer) / static_cast<double>(samples) : 0.0), no_answer,
                      samples);
@@ -142,29 +161,34 @@ std::string EvalSummary::table() const {
   return out;
 }
 
+Json sample_record(const ProblemOutcome& o, size_t index, bool with_prompt) {
+  const auto& s = o.samples.at(index);
+  Json line;
+  line["id"] = o.problem_id;
+  line["sample"] = index;
+  if (with_prompt) line["prompt"] = o.prompt;
+  line["completion"] = s.completion;
+  line["gold"] = o.gold;
+  line["extracted"] = s.grade.extracted;
+  line["extraction"] = s.grade.method;
+  line["correct"] = s.grade.correct;
+  line["rule"] = s.grade.rule;
+  if (!s.finish_reason.empty()) line["finish_reason"] = s.finish_reason;
+  if (s.generated_tokens >= 0) line["generated_tokens"] = s.generated_tokens;
+  return line;
+}
+
 void write_results(const std::filesystem::path& dir, const std::vector<ProblemOutcome>& outcomes,
-                   const EvalSummary& summary, const Json& config, bool prompt_in_every_sample) {
+                   const EvalSummary& summary, const Json& config, bool prompt_in_every_sample, const Json& extra) {
   create_directories(dir);
   JsonlWriter samples(dir / "samples.jsonl");
-  for (const auto& o : outcomes) {
-    for (size_t i = 0; i < o.samples.size(); ++i) {
-      const auto& s = o.samples[i];
-      Json line;
-      line["id"] = o.problem_id;
-      line["sample"] = i;
-      if (prompt_in_every_sample || i == 0) line["prompt"] = o.prompt;
-      line["completion"] = s.completion;
-      line["gold"] = o.gold;
-      line["extracted"] = s.grade.extracted;
-      line["extraction"] = s.grade.method;
-      line["correct"] = s.grade.correct;
-      line["rule"] = s.grade.rule;
-      samples.write(line);
-    }
-  }
+  for (const auto& o : outcomes)
+    for (size_t i = 0; i < o.samples.size(); ++i) samples.write(sample_record(o, i, prompt_in_every_sample || i == 0));
   samples.commit();
   Json j = summary.to_json();
   if (!config.is_null()) j["config"] = config;
+  if (extra.is_object())
+    for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = *it;
   write_file_atomic(dir / "summary.json", j.dump(2) + "\n");
 }
 

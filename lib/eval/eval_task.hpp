@@ -20,6 +20,13 @@
 
 namespace dsmath::eval {
 
+// A completion before grading, with what the generator knows of it.
+struct Completion {
+  std::string text;
+  std::string finish_reason;  // "eos", "stop", "length"; "" when unknown
+  int64_t tokens = -1;        // generated tokens; -1 when unknown
+};
+
 class EvalTask {
  public:
   EvalTask(Benchmark benchmark, PromptFormat format, GradePolicy policy = {},
@@ -39,6 +46,7 @@ class EvalTask {
 
   // Grades the completions of one problem (in sampling order).
   ProblemOutcome grade(size_t problem, std::vector<std::string> completions) const;
+  ProblemOutcome grade(size_t problem, const std::vector<Completion>& completions) const;
   EvalSummary summarize(const std::vector<ProblemOutcome>& outcomes, const MetricsSpec& spec) const;
 
  private:

@@ -6,6 +6,7 @@
 
 #include "core/strings.hpp"
 #include "eval/answer_normalize.hpp"
+#include "eval/ocw_grader.hpp"
 
 namespace dsmath::eval {
 
@@ -50,6 +51,7 @@ std::vector<std::string> blanks_of(std::string_view text, bool allow_commas) {
 
 GradeResult grade_answer(std::string_view extracted, std::string_view gold, AnswerStyle style, const GradePolicy& policy) {
   if (trim(extracted).empty()) return {false, "no answer"};
+  if (style == AnswerStyle::ocw) return ocw_equal(extracted, gold, policy);
   if (style == AnswerStyle::choice) {
     const std::string p = choice_of(extracted), g = choice_of(gold);
     return {!p.empty() && p == g, "choice"};

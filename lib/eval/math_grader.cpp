@@ -30,6 +30,27 @@ const char* const kGradingPolicy =
     "one's lhs-rhs is a nonzero constant multiple of the other's. Words compare as text, "
     "ignoring case. \"1,000\" is tried both as a number and as a list.";
 
+const char* const kDeepseekGradingPolicy =
+    "DeepSeek-Math's rules (grading.policy deepseek): the same normalization and structures, but "
+    "numbers and evaluated expressions are equal within an absolute tolerance of 1e-3 (decimal "
+    "literals included: \"1.414\" is \\sqrt{2}), two numbers are also equal when the prediction is "
+    "the gold times 100 or divided by 100, and tuples and intervals are compared item by item "
+    "whatever their brackets.";
+
+const char* grading_policy_text(const GradePolicy& policy) {
+  return policy.deepseek ? kDeepseekGradingPolicy : kGradingPolicy;
+}
+const char* grading_policy_name(const GradePolicy& policy) { return policy.deepseek ? "deepseek" : "default"; }
+
+GradePolicy deepseek_policy() {
+  GradePolicy p;
+  p.deepseek = true;
+  p.relative_tolerance = 1e-9;  // math.isclose's default rel_tol beside abs_tol=1e-3
+  p.absolute_tolerance = 1e-3;
+  p.decimal_tolerance = 1e-9;   // unused: deepseek compares decimals with the tolerance
+  return p;
+}
+
 namespace {
 
 bool is_letter(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
@@ -347,7 +368,9 @@ class Comparator {
       case K::scalar: return scalars_equal(a, b);
       case K::equation: return equations_equal(a, b);
       case K::ordered: {
-        if (a.open != b.open || a.close != b.close || a.items.size() != b.items.size()) return false;
+        // DeepSeek's math_equal splits any "(...)" / "[...]" pair at its commas, brackets unread
+        const bool brackets_match = policy_.deepseek || (a.open == b.open && a.close == b.close);
+        if (!brackets_match || a.items.size() != b.items.size()) return false;
         for (size_t i = 0; i < a.items.size(); ++i)
           if (!equal(a.items[i], b.items[i])) return false;
         return note("tuple");
@@ -493,6 +516,17 @@ class Comparator {
     if (a.percent && !b.percent) scales.emplace_back(0.01, 1.0);
     if (b.percent && !a.percent) scales.emplace_back(1.0, 0.01);
     const auto lx = x->literal(), ly = y->literal();
+    if (policy_.deepseek) {
+      // DeepSeek: two numbers within abs_tol 1e-3, the gold also as gold/100 and gold*100
+      // (a is the prediction, b the gold: Comparator::equal(predicted, gold))
+      if (lx && ly)
+        for (double gold_scale : {0.01, 100.0}) scales.emplace_back(1.0, gold_scale);
+      for (const auto& [sx, sy] : scales) {
+        auto result = compare_at_points(*x, sx, *y, sy, [&](Complex p, Complex q) { return close(p, q); });
+        if (result && *result) return note(x->variables().empty() && y->variables().empty() ? "numeric" : "symbolic");
+      }
+      return false;
+    }
     // a decimal too short to resolve relative_tolerance must be exact (GradePolicy::decimal_tolerance)
     double tolerance = policy_.relative_tolerance;
     if (lx.has_value() != ly.has_value() && significant_digits(lx ? *lx : *ly) < digits_resolved(tolerance))

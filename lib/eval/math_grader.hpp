@@ -37,6 +37,9 @@ struct GradePolicy {
   // "0.125" equals \frac{1}{8}, "1.414" is not \sqrt{2}.
   double decimal_tolerance = 1e-9;
   int random_points = 6;  // evaluation points for expressions with variables
+  // grading.policy deepseek: DeepSeek-Math's own rules (eval_utils.math_equal, see
+  // deepseek_policy()); false is the stricter default above.
+  bool deepseek = false;
 };
 
 struct GradeResult {
@@ -49,11 +52,22 @@ struct GradeResult {
 // Whether `predicted` and `gold` (raw answer strings, LaTeX allowed) denote the same answer.
 GradeResult math_equal(std::string_view predicted, std::string_view gold, const GradePolicy& policy = {});
 
+// DeepSeek-Math's comparison (evaluation/eval/eval_utils.py math_equal and eval_script.py
+// is_correct), expressed in this grader: numbers and evaluated expressions equal within an
+// absolute 1e-3 (so "1.414" is \sqrt{2}; plain decimals too: "12.0004" is 12); two numbers
+// also when the prediction is the gold x100 or /100 ("25" for a gold 0.25); tuples and
+// intervals compared item by item whatever their brackets ("[1,2)" is "(1,2]").
+GradePolicy deepseek_policy();
+
 // How many answers `gold` lists ("2, 3" and "\pm 3" list 2; a tuple or a number is 1).
 size_t answer_list_length(std::string_view gold);
 
 // The policy above as one paragraph, written into summaries so a number always travels with
 // the rule that produced it.
 extern const char* const kGradingPolicy;
+extern const char* const kDeepseekGradingPolicy;
+// kGradingPolicy or kDeepseekGradingPolicy; "default" or "deepseek".
+const char* grading_policy_text(const GradePolicy& policy);
+const char* grading_policy_name(const GradePolicy& policy);
 
 }  // namespace dsmath::eval

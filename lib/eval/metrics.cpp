@@ -1,5 +1,6 @@
 #include "eval/metrics.hpp"
 
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -8,6 +9,19 @@
 #include "eval/grade_sample.hpp"
 
 namespace dsmath::eval {
+
+MeanAndError mean_and_standard_error(std::span<const double> values) {
+  MeanAndError m;
+  if (values.empty()) return m;
+  const auto n = static_cast<double>(values.size());
+  for (double v : values) m.mean += v;
+  m.mean /= n;
+  if (values.size() < 2) return m;
+  double squares = 0;
+  for (double v : values) squares += (v - m.mean) * (v - m.mean);
+  m.standard_error = std::sqrt(squares / (n - 1.0) / n);
+  return m;
+}
 
 double pass_at_k(int64_t n, int64_t c, int64_t k) {
   DSMATH_CHECK(n >= 0 && c >= 0 && c <= n && k >= 1 && k <= n, "pass@k needs 0 <= c <= n and 1 <= k <= n (n={}, c={}, k={})",

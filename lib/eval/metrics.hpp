@@ -16,6 +16,13 @@ namespace dsmath::eval {
 // computed as 1 - prod_{i=n-c+1}^{n} (1 - k/i), which never forms the huge binomials.
 double pass_at_k(int64_t n, int64_t c, int64_t k);
 
+// Mean of per-problem values and its standard error: sample standard deviation (n - 1) over
+// sqrt(n); 0 for fewer than two values.
+struct MeanAndError {
+  double mean = 0, standard_error = 0;
+};
+MeanAndError mean_and_standard_error(std::span<const double> values);
+
 struct MajorityVote {
   std::optional<size_t> winner;  // index of the first sample of the winning answer; none when no sample has one
   size_t votes = 0;              // samples in the winning group

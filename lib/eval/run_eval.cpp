@@ -1,67 +1,261 @@
 #include "eval/run_eval.hpp"
 
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/json_file.hpp"
 #include "core/log.hpp"
 #include "core/progress.hpp"
+#include "core/rng.hpp"
 #include "core/strings.hpp"
 #include "core/timer.hpp"
-#include "eval/eval_task.hpp"
-#include "eval/program_answer.hpp"
-#include "eval/tool_integrated.hpp"
+#include "data/jsonl.hpp"
 #include "infer/generation_engine.hpp"
 #include "infer/stop_strings.hpp"
 
 namespace dsmath::eval {
 
-EvalSummary run_eval(const EvalConfig& config, Transformer& model, const Tokenizer& tokenizer, const EvalRunOptions& options) {
-  const EvalTask task = EvalTask::from_config(config);
+namespace {
+
+namespace fs = std::filesystem;
+
+// Problems generated together before their samples are appended: about 512 requests, enough
+// to keep the engine's batch full most of the time, few enough that a killed run loses
+// little. The chunks are fixed by problem index and n_samples alone (not by --batch), and
+// chunk c samples with its own seed, so a resumed run draws exactly the samples that an
+// uninterrupted one would have.
+constexpr size_t kChunkRequests = 512;
+size_t chunk_problems(size_t n_samples) { return std::max<size_t>(1, kChunkRequests / std::max<size_t>(1, n_samples)); }
+
+// Chunk 0 keeps the configured seed (a run of one chunk samples as the engine alone would).
+uint64_t chunk_seed(uint64_t seed, size_t chunk) { return chunk == 0 ? seed : mix64(seed ^ mix64(static_cast<uint64_t>(chunk))); }
+
+// The samples of earlier runs in `path`, by problem id and sample index. A line that does not
+// parse (the last one of a run killed while writing) is dropped with a warning.
+std::map<std::string, std::map<size_t, Json>> read_done_samples(const fs::path& path) {
+  std::map<std::string, std::map<size_t, Json>> out;
+  if (!fs::exists(path)) return out;
+  LineReader reader(path);
+  std::string line;
+  while (reader.next(line)) {
+    if (trim(line).empty()) continue;
+    Json j;
+    try {
+      j = parse_json_object(line, reader.where());
+    } catch (const Error& e) {
+      log::warn("{} (dropped; that sample is generated again)", e.what());
+      continue;
+    }
+    if (!j.contains("id") || !j["id"].is_string() || !j.contains("sample") || !j["sample"].is_number_unsigned() ||
+        !j.contains("completion") || !j["completion"].is_string()) {
+      log::warn("{}: not a sample record (dropped)", reader.where());
+      continue;
+    }
+    const std::string id = j["id"].get<std::string>();
+    const size_t sample = j["sample"].get<size_t>();
+    out[id][sample] = std::move(j);  // (the right side of = is evaluated first: keys taken before the move)
+  }
+  return out;
+}
+
+// The first key whose value differs between two resolved configs ("sampling.temperature").
+std::string first_difference(const Json& a, const Json& b, const std::string& prefix = "") {
+  if (a.is_object() && b.is_object()) {
+    std::set<std::string> keys;
+    for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
+    for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
+    for (const auto& k : keys) {
+      const std::string path = prefix.empty() ? k : prefix + "." + k;
+      if (!a.contains(k) || !b.contains(k)) return path;
+      if (auto d = first_difference(a[k], b[k], path); !d.empty()) return d;
+    }
+    return "";
+  }
+  return a == b ? "" : (prefix.empty() ? "<top level>" : prefix);
+}
+
+void append_lines(const fs::path& path, const std::vector<Json>& records) {
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  for (const auto& r : records) out << r.dump() << '\n';
+  out.flush();
+  if (!out) fail_hint("check free disk space and permissions", "cannot append to '{}'", path.string());
+}
+
+}  // namespace
+
+std::vector<Completion> generate_completions(const EvalTask& task, const std::vector<size_t>& problems,
+                                             const EvalConfig& config, const SamplingConfig& sampling, Transformer& model,
+                                             const Tokenizer& tokenizer, int batch, size_t* generated_tokens) {
   const size_t n = static_cast<size_t>(config.n_samples);
   std::vector<GenerationRequest> requests;
-  requests.reserve(task.size() * n);
-  for (size_t i = 0; i < task.size(); ++i) {
+  requests.reserve(problems.size() * n);
+  for (size_t i : problems) {
     // the prompt text carries no BOS; the tokenizer's post-processor adds it as HF does
-    const auto ids = tokenizer.encode(task.prompt(i), /*add_special_tokens=*/true);
+    const auto ids = tokenizer.encode(task.prompt(i), /*add_special_tokens=*/!task.prompt_format().includes_special_tokens);
     for (size_t s = 0; s < n; ++s) requests.push_back({std::vector<int32_t>(ids.begin(), ids.end())});
   }
   std::vector<int32_t> eos;
   if (tokenizer.eos_id()) eos.push_back(static_cast<int32_t>(*tokenizer.eos_id()));
   const std::vector<std::string>& stops = task.stop_words();
-
-  GenerationEngine engine(model, options.batch);
-  Progress progress("eval " + task.benchmark().name, requests.size(), "samples");
-  Stopwatch clock;
+  GenerationEngine engine(model, batch);
+  std::vector<Completion> out;
+  out.reserve(requests.size());
   size_t tokens = 0;
-  std::vector<Generation> gens;
-  std::vector<std::string> tool_texts;  // tool-integrated: completions with the tool's turns
-  if (config.program.mode == ProgramMode::tool) {
-    std::vector<std::string> prompts;
-    for (size_t i = 0; i < requests.size(); ++i) prompts.push_back(task.prompt(i / n));
-    const GenerateFn generate = [&](std::span<const GenerationRequest> r, const StopCheck& stop) {
-      return engine.generate(r, config.sampling, eos, stop);
-    };
-    tool_texts = generate_with_tools(generate, tokenizer, prompts, stops, config.program);
-  } else {
-    gens = engine.generate(requests, config.sampling, eos, stop_strings_check(tokenizer, stops), [&](size_t done, size_t t) {
-      tokens = t;
-      progress.update(done);
-    });
+  const auto gens = engine.generate(requests, sampling, eos, stop_strings_check(tokenizer, stops),
+                                    [&](size_t, size_t t) { tokens = t; });
+  for (const auto& g : gens)
+    out.push_back({completion_text(tokenizer, g.tokens, stops), finish_reason_name(g.finish), static_cast<int64_t>(g.tokens.size())});
+  if (generated_tokens) *generated_tokens = tokens;
+  return out;
+}
+
+std::optional<Json> finished_summary(const fs::path& dir) {
+  const fs::path path = dir / "summary.json";
+  if (!fs::exists(path)) return std::nullopt;
+  return read_json_file(path, "summary.json must be the file `dsmath eval run` wrote; remove it to rerun");
+}
+
+EvalSummary run_eval(const EvalConfig& config, Transformer& model, const Tokenizer& tokenizer, const EvalRunOptions& options) {
+  // The sandbox's program-of-thought and tool-integrated modes (eval/program_answer.hpp,
+  // eval/tool_integrated.hpp) are not yet wired into the chunked, resumable run: refuse them rather
+  // than grade their completions as chain-of-thought.
+  if (config.program.mode != ProgramMode::none)
+    fail_hint("leave program.mode at none for now (grade PAL outputs after the run is wired in; see issue 20)",
+              "eval run: program.mode '{}' is not supported by this dsmath yet", config.program.mode == ProgramMode::tool ? "tool" : "program-of-thought");
+  const EvalTask task = EvalTask::from_config(config);
+  const size_t n = static_cast<size_t>(config.n_samples);
+  const bool write = !options.results_dir.empty();
+  const fs::path dir = options.results_dir;
+  const fs::path samples_path = dir / "samples.jsonl";
+  const std::string started = utc_timestamp();
+
+  std::vector<ProblemOutcome> outcomes(task.size());
+  std::vector<char> done(task.size(), 0);
+  size_t resumed = 0;
+  const size_t chunk = chunk_problems(n);
+  if (write) {
+    create_directories(dir);
+    const fs::path run_path = dir / "run.json";
+    Json run = {{"config", options.resolved_config}, {"provenance", options.provenance}, {"chunk_problems", chunk}};
+    if (options.resume && fs::exists(run_path)) {
+      const Json before = read_json_file(run_path, "run.json is written by `dsmath eval run`");
+      const std::string diff = first_difference(before.value("config", Json()), options.resolved_config);
+      if (!diff.empty())
+        fail_hint("resume with the config of the first run, or choose a new --output directory",
+                  "cannot resume in '{}': its run used another config ('{}' differs)", dir.string(), diff);
+      if (before.value("chunk_problems", chunk) != chunk)
+        fail_hint("resume with the dsmath version of the first run", "cannot resume in '{}': it was generated in chunks of {} problems, this dsmath uses {}",
+                  dir.string(), before.value("chunk_problems", chunk), chunk);
+    }
+    if (options.resume) {
+      auto stored = read_done_samples(samples_path);
+      std::vector<Json> kept;
+      for (size_t i = 0; i < task.size(); ++i) {
+        const Problem& p = task.benchmark().problems[i];
+        auto it = stored.find(p.id);
+        if (it == stored.end() || it->second.size() < n) continue;
+        std::vector<Completion> completions;
+        for (size_t s = 0; s < n; ++s) {
+          auto r = it->second.find(s);
+          if (r == it->second.end()) break;
+          completions.push_back({r->second["completion"].get<std::string>(), r->second.value("finish_reason", ""),
+                                 r->second.value("generated_tokens", int64_t{-1})});
+        }
+        if (completions.size() < n) continue;
+        outcomes[i] = task.grade(i, completions);
+        done[i] = 1;
+        ++resumed;
+        for (size_t s = 0; s < n; ++s) kept.push_back(sample_record(outcomes[i], s, config.prompt_in_every_sample || s == 0));
+      }
+      // a chunk not complete is generated again whole: its problems are not kept
+      for (size_t begin = 0; begin < task.size(); begin += chunk) {
+        const size_t end = std::min(task.size(), begin + chunk);
+        const bool whole = std::all_of(done.begin() + static_cast<std::ptrdiff_t>(begin),
+                                       done.begin() + static_cast<std::ptrdiff_t>(end), [](char d) { return d != 0; });
+        if (whole) continue;
+        for (size_t i = begin; i < end; ++i) {
+          if (done[i]) --resumed;
+          done[i] = 0;
+        }
+      }
+      std::set<std::string> kept_ids;
+      for (size_t i = 0; i < task.size(); ++i)
+        if (done[i]) kept_ids.insert(task.benchmark().problems[i].id);
+      std::erase_if(kept, [&](const Json& r) { return !kept_ids.count(r["id"].get<std::string>()); });
+      // keep only whole problems, so that appending continues a well-formed file
+      JsonlWriter rewrite(samples_path);
+      for (const auto& r : kept) rewrite.write(r);
+      rewrite.commit();
+      if (resumed > 0) log::info("eval {}: resuming, {} of {} problems already done", task.benchmark().name, resumed, task.size());
+    } else {
+      write_file_atomic(samples_path, "");
+    }
+    write_file_atomic(run_path, run.dump(2) + "\n");
+  }
+
+  // a chunk is generated whole or not at all (so its samples are those of an uninterrupted run)
+  std::vector<std::vector<size_t>> chunks;
+  size_t pending = 0;
+  for (size_t begin = 0; begin < task.size(); begin += chunk) {
+    const size_t end = std::min(task.size(), begin + chunk);
+    if (std::all_of(done.begin() + static_cast<std::ptrdiff_t>(begin), done.begin() + static_cast<std::ptrdiff_t>(end),
+                    [](char d) { return d != 0; })) {
+      chunks.emplace_back();
+      continue;
+    }
+    std::vector<size_t> problems;
+    for (size_t i = begin; i < end; ++i) problems.push_back(i);
+    pending += problems.size();
+    chunks.push_back(std::move(problems));
+  }
+  Progress progress("eval " + task.benchmark().name, pending * n, "samples");
+  Stopwatch clock;
+  size_t tokens = 0, generated = 0;
+  for (size_t c = 0; c < chunks.size(); ++c) {
+    const std::vector<size_t>& problems = chunks[c];
+    if (problems.empty()) continue;
+    SamplingConfig sampling = config.sampling;
+    sampling.seed = chunk_seed(config.sampling.seed, c);
+    size_t chunk_tokens = 0;
+    const auto completions =
+        generate_completions(task, problems, config, sampling, model, tokenizer, options.batch, &chunk_tokens);
+    tokens += chunk_tokens;
+    std::vector<Json> records;
+    for (size_t k = 0; k < problems.size(); ++k) {
+      const size_t i = problems[k];
+      const std::vector<Completion> mine(completions.begin() + static_cast<std::ptrdiff_t>(k * n),
+                                         completions.begin() + static_cast<std::ptrdiff_t>((k + 1) * n));
+      outcomes[i] = task.grade(i, mine);
+      for (size_t s = 0; s < n; ++s) records.push_back(sample_record(outcomes[i], s, config.prompt_in_every_sample || s == 0));
+    }
+    if (write) append_lines(samples_path, records);
+    generated += problems.size() * n;
+    progress.update(generated);
   }
   progress.finish();
-  log::info("eval: {} samples, {} generated tokens in {:.1f} s ({} tokens/s)", requests.size(), tokens, clock.seconds(),
-            human_count(static_cast<double>(tokens) / std::max(1e-9, clock.seconds())));
+  const double seconds = clock.seconds();
+  if (generated > 0)
+    log::info("eval {}: {} samples, {} generated tokens in {:.1f} s ({} tokens/s)", task.benchmark().name, generated,
+              tokens, seconds, human_count(static_cast<double>(tokens) / std::max(1e-9, seconds)));
 
-  std::vector<ProblemOutcome> outcomes;
-  outcomes.reserve(task.size());
-  for (size_t i = 0; i < task.size(); ++i) {
-    std::vector<std::string> completions;
-    for (size_t s = 0; s < n; ++s)
-      completions.push_back(gens.empty() ? tool_texts[i * n + s] : completion_text(tokenizer, gens[i * n + s].tokens, stops));
-    outcomes.push_back(task.grade(i, std::move(completions)));
-  }
-  if (config.program.mode != ProgramMode::none && config.program.mode != ProgramMode::tool)
-    grade_outcomes_by_execution(outcomes, task.style(), task.policy(), config.program);  // program-of-thought
   const EvalSummary summary = task.summarize(outcomes, {config.pass_k, config.maj_k});
-  if (!options.results_dir.empty())
-    write_results(options.results_dir, outcomes, summary, options.resolved_config, config.prompt_in_every_sample);
+  if (write) {
+    Json extra = options.provenance.is_object() ? options.provenance : Json::object();
+    extra["started"] = started;
+    extra["finished"] = utc_timestamp();
+    extra["timing"] = {{"generation_seconds", seconds},
+                       {"generated_tokens", tokens},
+                       {"tokens_per_second", seconds > 0 ? static_cast<double>(tokens) / seconds : 0.0},
+                       {"samples_generated", generated},
+                       {"problems_resumed", resumed}};
+    write_results(dir, outcomes, summary, options.resolved_config, config.prompt_in_every_sample, extra);
+  }
   return summary;
 }
 

@@ -99,7 +99,10 @@ TEST_CASE("summary: pass@k, maj@k, no-answer count and per-subject accuracy by h
 
   const auto j = s.to_json();
   CHECK(j["metrics"]["pass@2"].get<double>() == Approx((5.0 / 6 + 0.5) / 3));
-  CHECK(j["grading_policy"].get<std::string>() == kGradingPolicy);
+  CHECK(j["grading_policy"] == "default");
+  CHECK(j["grading_rules"].get<std::string>() == kGradingPolicy);
+  // per-problem pass@2 values 5/6, 1/2, 0: mean 4/9, sample variance 57/324, stderr sqrt(57/324/3) = sqrt(19)/18
+  CHECK(j["metrics_stderr"]["pass@2"].get<double>() == Approx(std::sqrt(19.0) / 18.0));
   const EvalSummary back = EvalSummary::from_json(j, "summary.json");
   CHECK(back.metrics == s.metrics);
   CHECK(s.table().find("maj@4") != std::string::npos);

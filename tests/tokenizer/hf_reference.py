@@ -10,6 +10,11 @@
       renders the config's chat_template with jinja2 as `transformers` apply_chat_template does
       (sandboxed environment, trim_blocks, lstrip_blocks). IN lines: {"messages": [...],
       "add_generation_prompt": bool}; OUT lines: {"text": str}.
+  hf_reference.py chat-template TEMPLATE_FILE IN.jsonl OUT.jsonl
+      renders a Jinja template file in the environment `transformers` builds for chat templates
+      (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, loopcontrols, its tojson filter
+      and raise_exception). IN lines: {"context": {...template variables}}; OUT lines:
+      {"text": str} or {"error": str} when the template raised.
   hf_reference.py golden TOKENIZER_JSON IN.jsonl FIELD OUT.jsonl [LIMIT]
       writes {"line": n, "ids": [...]} for the first LIMIT lines of a JSONL file's FIELD
       (used to make the committed golden files in tests/tokenizer/golden/).
@@ -18,8 +23,6 @@ Texts are encoded one by one (no batching), so no thread count can change the re
 import base64
 import json
 import sys
-
-from tokenizers import Tokenizer
 
 
 def render_chat(config_path, in_path, out_path):
@@ -37,10 +40,41 @@ def render_chat(config_path, in_path, out_path):
             fout.write(json.dumps({"text": text}) + "\n")
 
 
+def render_chat_template(template_path, in_path, out_path):
+    import jinja2.ext
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    # as transformers' _compile_jinja_template: these two are what it adds to jinja2
+    def raise_exception(message):
+        raise jinja2.exceptions.TemplateError(message)
+
+    def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
+        return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
+    env.filters["tojson"] = tojson
+    env.globals["raise_exception"] = raise_exception
+    with open(template_path, encoding="utf-8") as f:
+        template = env.from_string(f.read())
+    with open(in_path, encoding="utf-8") as fin, open(out_path, "w", encoding="utf-8") as fout:
+        for line in fin:
+            rec = json.loads(line)
+            try:
+                out = {"text": template.render(**rec["context"])}
+            except jinja2.exceptions.TemplateError as e:
+                out = {"error": str(e)}
+            fout.write(json.dumps(out) + "\n")
+
+
 def main():
     mode, tok_path = sys.argv[1], sys.argv[2]
     if mode == "chat":
         return render_chat(tok_path, sys.argv[3], sys.argv[4])
+    if mode == "chat-template":
+        return render_chat_template(tok_path, sys.argv[3], sys.argv[4])
+    # imported here: the chat modes need only jinja2
+    from tokenizers import Tokenizer
+
     tok = Tokenizer.from_file(tok_path)
     if mode == "encode":
         special = "--special" in sys.argv[5:]
