@@ -256,6 +256,8 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     }
     if (Transformer* rm = rewards.outcome_model(); rm && fs::exists(*latest / "reward_model" / "config.json"))
       rm->set_parameters(read_hf_weights(*latest / "reward_model", rm->config()));
+    if (fs::exists(*latest / "reward_model_replay.jsonl"))
+      read_replay_buffers(*latest / "reward_model_replay.jsonl", rm_fresh, rm_earlier);
   } else if (latest) {
     fail_hint("pass --resume to continue it, or choose another --run-dir", "run directory '{}' already holds checkpoints (latest {})",
               run.run_dir.string(), latest->filename().string());
@@ -412,6 +414,8 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
           make_directories(dir / "reward_model");
           write_hf_model(dir / "reward_model", rm->config(), rm->get_parameters(), DType::f32);
         }
+        if (rewards.outcome_model() && cfg.iterative.reward_model_steps > 0)
+          write_replay_buffers(dir / "reward_model_replay.jsonl", rm_fresh, rm_earlier);
       };
       summary.checkpoint = save_checkpoint(store, comm, step, contents);
       if (comm.is_root()) {

@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include "core/error.hpp"
+#include "core/files.hpp"
 #include "core/log.hpp"
+#include "data/jsonl.hpp"
 #include "core/rng.hpp"
 #include "train/objectives.hpp"
 #include "train/packed_dataset.hpp"
@@ -46,6 +49,36 @@ void retrain_reward_model(Transformer& rm, Communicator& comm, const Tokenizer& 
   }
   log::info("iterative RL: reward model trained {} steps on {} new + {} replayed samples (loss {:.4f})", it.reward_model_steps,
             fresh.size(), replay, last);
+}
+
+void write_replay_buffers(const std::filesystem::path& file, const std::vector<LabelledSolution>& fresh,
+                          const std::vector<LabelledSolution>& earlier) {
+  std::string text;
+  for (const auto* buffer : {&fresh, &earlier})
+    for (const auto& s : *buffer)
+      text += Json{{"buffer", buffer == &fresh ? "fresh" : "earlier"}, {"question", s.question}, {"solution", s.solution},
+                   {"label", s.label}}
+                  .dump() +
+              "\n";
+  write_file_atomic(file, text);
+}
+
+void read_replay_buffers(const std::filesystem::path& file, std::vector<LabelledSolution>& fresh,
+                         std::vector<LabelledSolution>& earlier) {
+  fresh.clear();
+  earlier.clear();
+  LineReader r(file);
+  std::string line;
+  for (int64_t n = 1; r.next(line); ++n) {
+    if (line.empty()) continue;
+    try {
+      const Json j = Json::parse(line);
+      (j.at("buffer").get<std::string>() == "fresh" ? fresh : earlier)
+          .push_back({j.at("question").get<std::string>(), j.at("solution").get<std::string>(), j.at("label").get<int>()});
+    } catch (const Json::exception& e) {
+      fail_hint("the checkpoint is damaged: resume from an earlier one", "{}:{}: {}", file.string(), n, e.what());
+    }
+  }
 }
 
 }  // namespace dsmath::rl

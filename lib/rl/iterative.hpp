@@ -2,6 +2,7 @@
 // The per-iteration refresh of iterative RL (DeepSeekMath section 4.2, Algorithm 1): the reward
 // model retrained on the policy's new samples, labelled by the rule reward, with a replay of
 // earlier samples.
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,12 @@ struct LabelledSolution {
 void retrain_reward_model(Transformer& rm, Communicator& comm, const Tokenizer& tok, const std::vector<LabelledSolution>& fresh,
                           const std::vector<LabelledSolution>& earlier, const IterativeConfig& it, const OptimConfig& optim,
                           const TrainConfig& train, const DistConfig& dist, uint64_t seed);
+
+// The two buffers (samples since the last retraining, and all earlier ones) as one JSONL file of
+// the checkpoint, so that a resumed run retrains on exactly what the uninterrupted one would.
+void write_replay_buffers(const std::filesystem::path& file, const std::vector<LabelledSolution>& fresh,
+                          const std::vector<LabelledSolution>& earlier);
+void read_replay_buffers(const std::filesystem::path& file, std::vector<LabelledSolution>& fresh,
+                         std::vector<LabelledSolution>& earlier);
 
 }  // namespace dsmath::rl

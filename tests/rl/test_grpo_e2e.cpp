@@ -182,6 +182,21 @@ TEST_CASE("GRPO with a reward model: iterative RL retrains it on rule-labelled s
   const auto first = test::read_metrics(dir / "grpo").front();
   CHECK(first.contains("reward_model_mean"));
   CHECK(first.contains("reward_rule_mean"));
+  // killed after step 3 (before its checkpoint: step 2, just after the reward model retrained),
+  // resumed: the replay buffers (steps 1-2) come back from the checkpoint, so step 4 replays the same
+  // samples and the reward model and policy end identical
+  const std::string cmd = "grpo -c " + (dir / "grpo.yaml").string() + " --set checkpoint.every_steps=1 --run-dir ";
+  REQUIRE(test::run_dsmath(cmd + (dir / "full").string()).exit_code == 0);
+  auto killed = test::run_command("DSMATH_FAULT_INJECT=kill_after_step:3 " + std::string(DSMATH_BINARY) + " " + cmd +
+                                  (dir / "resumed").string());
+  CHECK(killed.exit_code == 137);
+  REQUIRE(fs::exists(dir / "resumed" / "checkpoints" / "step-0000002" / "reward_model_replay.jsonl"));
+  auto resumed = test::run_dsmath(cmd + (dir / "resumed").string() + " --resume");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  for (const char* f : {"reward_model/model.safetensors", "model.safetensors"})
+    CHECK(read_file(dir / "full" / "checkpoints" / "step-0000004" / f) ==
+          read_file(dir / "resumed" / "checkpoints" / "step-0000004" / f));
 }
 
 TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][cli]") {
