@@ -148,8 +148,15 @@ awk -F'\t' '{ printf "%-14s %5d s\n", $1, $2; total += $2 } END { printf "%-14s 
 "$dsmath" plot --bars "$R/results.jsonl" -o "$R/plots/accuracy.png" --title "held-out accuracy by stage" > /dev/null
 echo "plots: $R/plots; per-sample results: $R/eval/*/samples.jsonl"
 p=$(metric pretrain 'pass@1') s=$(metric sft 'pass@1') g=$(metric grpo 'pass@1')
+# the claim the quickstart makes, with a non-zero exit (3) when it does not hold: SFT and GRPO
+# each raise held-out pass@1 over pretraining, and (full run) GRPO raises it over SFT. The
+# reduced run's GRPO has 40 steps and measured below SFT (issue 17: SFT 14.75%, GRPO 9.75%), so
+# there GRPO <= SFT is reported, not fatal.
 if awk -v p="$p" -v s="$s" -v g="$g" 'BEGIN { exit !(p < s && s < g) }'; then
   echo "held-out pass@1 rose stage over stage: pretrain < SFT < GRPO"
+elif ((reduced)) && awk -v p="$p" -v s="$s" -v g="$g" 'BEGIN { exit !(p < s && p < g) }'; then
+  echo "warning: held-out pass@1 rose over pretraining, but GRPO did not beat SFT (SFT $s, GRPO $g) in the reduced run"
 else
-  echo "warning: held-out pass@1 did not rise at every stage (pretrain $p, SFT $s, GRPO $g)"
+  echo "quickstart: held-out pass@1 did not rise at every stage (pretrain $p, SFT $s, GRPO $g)" >&2
+  exit 3
 fi

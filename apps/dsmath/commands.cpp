@@ -11,6 +11,8 @@ void register_all_commands(CLI::App& app) {
   register_sft_command(app);
   register_rm_command(app);
   register_grpo_command(app);
+  register_rft_command(app);
+  register_dpo_command(app);
   register_generate_command(app);
   register_convert_command(app);
   register_eval_command(app);

@@ -24,7 +24,14 @@ std::vector<double> outcome_advantages(std::span<const double> r, const Advantag
     return a;
   }
   const auto [mean, std] = mean_and_std(r, c.bessel);
-  for (size_t i = 0; i < r.size(); ++i) a[i] = (r[i] - mean) / (std + c.eps);
+  const double scale = c.scale ? std + c.eps : 1.0;
+  for (size_t i = 0; i < r.size(); ++i) a[i] = (r[i] - mean) / scale;
+  return a;
+}
+
+std::vector<double> online_rft_coefficients(const std::vector<bool>& correct) {
+  std::vector<double> a(correct.size());
+  for (size_t i = 0; i < correct.size(); ++i) a[i] = correct[i] ? 1.0 : 0.0;
   return a;
 }
 
@@ -42,7 +49,7 @@ std::vector<std::vector<double>> process_advantages(const std::vector<std::vecto
                  step_rewards[i].size(), step_ends[i].size());
     std::vector<double> normalized(step_rewards[i].size());
     for (size_t k = 0; k < normalized.size(); ++k)
-      normalized[k] = single ? step_rewards[i][k] : (step_rewards[i][k] - mean) / (std + c.eps);
+      normalized[k] = single ? step_rewards[i][k] : (step_rewards[i][k] - mean) / (c.scale ? std + c.eps : 1.0);
     out[i].assign(static_cast<size_t>(n_tokens[i]), 0.0);
     for (int t = 0; t < n_tokens[i]; ++t)
       for (size_t k = 0; k < normalized.size(); ++k)

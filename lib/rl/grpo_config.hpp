@@ -11,13 +11,12 @@
 #include "infer/sampling.hpp"
 #include "model/model_config.hpp"
 #include "optim/optim_config.hpp"
+#include "rl/advantages.hpp"
 #include "rl/grpo_loss.hpp"
 #include "train/rm_config.hpp"
 #include "train/train_config.hpp"
 
 namespace dsmath::rl {
-
-enum class AdvantageKind { outcome, process };
 
 struct RlDataConfig {
   std::vector<std::string> train;  // JSONL {"question", "answer"} (answer: final answer or a "#### N" solution)
@@ -79,6 +78,7 @@ struct AlgorithmConfig {
   AdvantageKind advantage = AdvantageKind::outcome;
   bool bessel = true;
   double advantage_eps = 1e-4;
+  bool scale_rewards = true;  // false with loss_aggregation dr_grpo: Dr. GRPO
   int policy_epochs = 1;  // mu: updates per rollout
   int minibatches = 1;    // optimizer steps per epoch (the rollout split evenly)
 
@@ -89,9 +89,12 @@ struct AlgorithmConfig {
     v("clip_low", loss.clip_low, "ratio clip below 1 (epsilon)", Check().in_range(0, 1));
     v("clip_high", loss.clip_high, "ratio clip above 1 (DAPO's clip-higher when > clip_low)", Check().at_least(0));
     v("loss_aggregation", loss.aggregation, "sequence_mean (paper), token_mean (DAPO) or dr_grpo");
-    v("advantage", advantage, "outcome: one reward per output; process: per-step rewards from a process reward model");
+    v("advantage", advantage,
+      "outcome: one reward per output (GRPO+OS); process: per-step rewards from a process reward model (GRPO+PS); "
+      "online_rft: coefficient 1 for a correct output, 0 otherwise (Online RFT, paper section 5.2.1)");
     v("bessel", bessel, "group std with Bessel's correction (as torch.std)");
     v("advantage_eps", advantage_eps, "added to the group std", Check().greater_than(0));
+    v("scale_rewards", scale_rewards, "divide advantages by the group std (false, with loss_aggregation dr_grpo: Dr. GRPO)");
     v("policy_epochs", policy_epochs, "mu: passes over each rollout (paper: 1)", Check().at_least(1));
     v("minibatches", minibatches, "optimizer steps per pass over a rollout", Check().at_least(1));
   }
@@ -101,6 +104,7 @@ struct IterativeConfig {
   int every_steps = 0;           // 0: the reference model stays the initial policy
   double replay_fraction = 0.1;  // reward-model retraining: share of earlier data
   int reward_model_steps = 0;    // optimizer steps of reward-model training per iteration (0: none)
+  double reward_model_lr = 1e-5; // constant LR of that training
 
   template <class V>
   void visit(V& v) {
@@ -110,6 +114,7 @@ struct IterativeConfig {
     v("replay_fraction", replay_fraction, "reward-model retraining: fraction of earlier samples replayed", Check().in_range(0, 1));
     v("reward_model_steps", reward_model_steps, "reward-model optimizer steps per iteration on new rule-labelled samples",
       Check().at_least(0));
+    v("reward_model_lr", reward_model_lr, "reward-model retraining: constant learning rate", Check().greater_than(0));
   }
 };
 
@@ -176,8 +181,3 @@ struct GrpoConfig {
 
 }  // namespace dsmath::rl
 
-template <>
-struct dsmath::config::EnumNames<dsmath::rl::AdvantageKind> {
-  static constexpr std::array<std::pair<dsmath::rl::AdvantageKind, std::string_view>, 2> values{
-      {{dsmath::rl::AdvantageKind::outcome, "outcome"}, {dsmath::rl::AdvantageKind::process, "process"}}};
-};

@@ -1,5 +1,7 @@
-// The README's first command, reduced: every stage runs and leaves its outputs, and held-out
-// accuracy after GRPO is above accuracy after pretraining.
+// The README's first command, reduced: every stage runs and leaves its outputs, held-out
+// accuracy after SFT and after GRPO is above accuracy after pretraining, and the script's
+// verdict on GRPO against SFT is the one the summaries give. GRPO > SFT is not asserted: the
+// reduced run (40 GRPO steps) measured GRPO below SFT (issue 17, docs/rl.md).
 #include <catch2/catch.hpp>
 
 #include "core/files.hpp"
@@ -26,6 +28,10 @@ TEST_CASE("the reduced quickstart runs every stage and accuracy rises", "[cli][q
   WARN("held-out pass@1: pretrain " << pretrain << ", SFT " << sft << ", GRPO " << grpo);
   CHECK(grpo > pretrain);
   CHECK(sft > pretrain);
+  if (grpo > sft)
+    CHECK(r.output.find("pretrain < SFT < GRPO") != std::string::npos);
+  else
+    CHECK(r.output.find("GRPO did not beat SFT") != std::string::npos);
   // a second run finds every stage done and only redraws the table
   const auto again = test::run_command("cd " + test::source_dir().string() + " && DSMATH=" + DSMATH_BINARY +
                                        " scripts/quickstart.sh --no-build --reduced --out " + dir.string());

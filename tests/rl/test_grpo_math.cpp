@@ -7,7 +7,8 @@
 #include "backend/cpu/cpu_backend.hpp"
 #include "model_gradcheck.hpp"
 #include "rl/advantages.hpp"
-#include "rl/grpo.hpp"
+#include "rl/coefficients.hpp"
+#include "rl/policy_update.hpp"
 #include "rl/grpo_loss.hpp"
 #include "train/objectives.hpp"
 #include "tiny_model_config.hpp"
@@ -172,4 +173,119 @@ TEST_CASE("with beta 0, G 1 and reward 1, a GRPO update is an SFT step on the sa
     return m.get_parameters();
   };
   CHECK(run(true) == run(false));
+}
+
+TEST_CASE("Dr. GRPO's unscaled advantages and Online RFT's coefficients", "[grpo]") {
+  const std::vector<double> r{1, 0, 0, 1};
+  // scale_rewards false: A = r - mean(r), no division by the std (Liu et al. 2025)
+  const auto a = outcome_advantages(r, {true, 1e-4, false});
+  CHECK(a == std::vector<double>{0.5, -0.5, -0.5, 0.5});
+  // Online RFT (section 5.2.1): 1 for a correct output, 0 otherwise, no baseline
+  CHECK(online_rft_coefficients({true, false, true}) == std::vector<double>{1, 0, 1});
+  // through the per-group phase: coefficients on every token; correctness, not the reward, decides
+  std::vector<SampleRewards> group(3);
+  group[0].total = 0.2, group[0].correct = true;
+  group[1].total = 0.9, group[1].correct = false;
+  group[2].total = 0.2, group[2].correct = false;
+  const auto c = group_coefficients(AdvantageKind::online_rft, group, {2, 3, 1}, {});
+  CHECK(c.per_token == std::vector<std::vector<double>>{{1, 1}, {0, 0, 0}, {0}});
+  // outcome: rewards {0.2, 0.9, 0.2}, mean 0.4333, sample std 0.40415; every token of an output alike
+  const auto o = group_coefficients(AdvantageKind::outcome, group, {2, 3, 1}, {true, 0.0, true});
+  CHECK(o.per_token[0][1] == Approx((0.2 - 1.3 / 3) / 0.4041452));
+  CHECK(o.per_token[1][2] == Approx((0.9 - 1.3 / 3) / 0.4041452));
+  CHECK(!o.zero_std);
+  for (auto& g : group) g.total = 0.5;  // all equal (exactly, in binary)
+  CHECK(group_coefficients(AdvantageKind::outcome, group, {2, 3, 1}, {}).zero_std);
+}
+
+TEST_CASE("sequence_mean, token_mean and dr_grpo weigh tokens as their formulas say", "[grpo]") {
+  // two outputs of 4 and 6 tokens, on-policy (rho = 1), beta 0, A = +1 and -1: l_t = -A.
+  RolloutSample s0, s1;
+  s0.prompt = {1, 2};
+  s0.completion = {3, 4, 5, 6};
+  s0.advantages.assign(4, 1.0);
+  s1.prompt = {1};
+  s1.completion = {3, 4, 5, 6, 7, 8};
+  s1.advantages.assign(6, -1.0);
+  const std::vector<const RolloutSample*> ptrs{&s0, &s1};
+  const TokenBatch b = rollout_batch(ptrs, 0);
+  const std::vector<float> logp(static_cast<size_t>(b.size()), -1.0f);
+  auto run = [&](LossAggregation agg, std::vector<float>& dlogp) {
+    GrpoLossConfig c;
+    c.beta = 0;
+    c.aggregation = agg;
+    UpdateStats stats;
+    dlogp.assign(logp.size(), 0.0f);
+    // 2 sequences, 10 tokens, max_new_tokens 8
+    return grpo_objective(ptrs, c, 2, 10, 8, false, false, nullptr, stats)(b, logp, dlogp);
+  };
+  std::vector<float> d;
+  // sequence_mean: 1/2 (mean_t(-1) + mean_t(+1)) = 0; d/dlogp = -A / (2 |o_i|)
+  CHECK(run(LossAggregation::sequence_mean, d) == Approx(0.0).margin(1e-12));
+  CHECK(d[1] == Approx(-1.0 / 8));                                   // s0's first target sits at |prompt| - 1 = 1
+  CHECK(d[static_cast<size_t>(b.seq)] == Approx(1.0 / 12));          // s1's at 0
+  // token_mean: (4 x -1 + 6 x 1) / 10 = 0.2; d = -A / 10
+  CHECK(run(LossAggregation::token_mean, d) == Approx(0.2));
+  CHECK(d[1] == Approx(-0.1));
+  CHECK(d[static_cast<size_t>(b.seq)] == Approx(0.1));
+  // dr_grpo: (4 x -1 + 6 x 1) / (2 x 8) = 0.125; d = -A / 16
+  CHECK(run(LossAggregation::dr_grpo, d) == Approx(0.125));
+  CHECK(d[1] == Approx(-1.0 / 16));
+  CHECK(d[static_cast<size_t>(b.seq)] == Approx(1.0 / 16));
+}
+
+TEST_CASE("mu epochs of minibatch steps keep pi_old at the policy that sampled", "[grpo]") {
+  CpuBackend backend(1);
+  SingleProcessCommunicator comm;
+  OptimConfig optim;
+  optim.lr_peak = 5e-2;
+  TrainConfig train;
+  AlgorithmConfig alg;
+  alg.loss.beta = 0;
+  alg.policy_epochs = 2;
+  alg.minibatches = 2;
+  // the update through update_policy ...
+  Transformer m(tiny(), backend);
+  m.init_parameters(8);
+  auto samples = make_samples(m, 9, /*on_policy=*/true);
+  samples.resize(2);
+  std::vector<float> before[2];
+  {
+    std::vector<const RolloutSample*> ptrs{&samples[0], &samples[1]};
+    const TokenBatch b = rollout_batch(ptrs, 0);
+    m.forward(b, false);
+    for (size_t r = 0; r < 2; ++r)
+      for (size_t j = 0; j < samples[r].completion.size(); ++j)
+        before[r].push_back(m.logprobs()[r * static_cast<size_t>(b.seq) + samples[r].prompt.size() - 1 + j]);
+  }
+  Trainer trainer(m, comm, optim, train, {}, 4);
+  const UpdateResult res = update_policy(trainer, comm, m, samples, alg, 1, 16, false, 0);
+  CHECK(res.optimizer_steps == 4);
+  CHECK(samples[0].old_logp == before[0]);  // pi_old: the policy before the first of the 4 steps
+  CHECK(samples[1].old_logp == before[1]);
+  CHECK(res.stats.clipped > 0);  // LR 5e-2: by the second pass the ratio has left [0.8, 1.2] somewhere
+  // ... equals the 4 steps written out: minibatch 0 = sample 0, minibatch 1 = sample 1, twice,
+  // each with pi_old frozen
+  Transformer m2(tiny(), backend);
+  m2.init_parameters(8);
+  auto manual = make_samples(m2, 9, true);
+  manual.resize(2);
+  for (size_t r = 0; r < 2; ++r) manual[r].old_logp = before[r];
+  Trainer t2(m2, comm, optim, train, {}, 4);
+  UpdateStats stats;
+  for (int epoch = 0; epoch < 2; ++epoch)
+    for (size_t k = 0; k < 2; ++k) {
+      std::vector<const RolloutSample*> one{&manual[k]};
+      t2.begin_step();
+      t2.accumulate(rollout_batch(one, 0), grpo_objective(one, alg.loss, 1, static_cast<double>(manual[k].completion.size()),
+                                                          16, false, false, nullptr, stats));
+      t2.finish_step();
+    }
+  CHECK(m.get_parameters() == m2.get_parameters());
+  // a rollout that does not split into the minibatches is refused
+  samples.resize(1);
+  Transformer m3(tiny(), backend);
+  m3.init_parameters(8);
+  Trainer t3(m3, comm, optim, train, {}, 4);
+  CHECK_THROWS_WITH(update_policy(t3, comm, m3, samples, alg, 1, 16, false, 0), Catch::Contains("do not split into 2 minibatches"));
 }

@@ -17,12 +17,30 @@
 
 namespace dsmath::test {
 
+// The 100 questions "What is a plus b?" (a, b < 10) split for train and held-out sets that
+// share no question: held-out are the 30 with (a + 3b) mod 10 < 3 (3 values of b for every a),
+// training the other 70. `any` draws from all 100 (tests that hold nothing out).
+enum class Split { any, train, heldout };
+
+inline bool is_heldout_question(int a, int b) { return (a + 3 * b) % 10 < 3; }
+
+inline std::pair<int, int> arithmetic_operands(Rng& rng, Split split = Split::any) {
+  while (true) {
+    const int a = static_cast<int>(rng.below(10)), b = static_cast<int>(rng.below(10));
+    if (split == Split::any || is_heldout_question(a, b) == (split == Split::heldout)) return {a, b};
+  }
+}
+
 // "What is 3 plus 4?" -> "3 plus 4 is 7. The answer is 7."
-inline std::pair<std::string, std::string> arithmetic_pair(Rng& rng) {
-  const int a = static_cast<int>(rng.below(10)), b = static_cast<int>(rng.below(10));
+inline std::pair<std::string, std::string> arithmetic_pair_of(int a, int b) {
   return {"What is " + std::to_string(a) + " plus " + std::to_string(b) + "?",
           std::to_string(a) + " plus " + std::to_string(b) + " is " + std::to_string(a + b) + ". The answer is " +
               std::to_string(a + b) + "."};
+}
+
+inline std::pair<std::string, std::string> arithmetic_pair(Rng& rng, Split split = Split::any) {
+  const auto [a, b] = arithmetic_operands(rng, split);
+  return arithmetic_pair_of(a, b);
 }
 
 // tokenizer.json + tokenizer_config.json trained on the arithmetic texts, in dir/tok.
@@ -69,12 +87,13 @@ inline std::filesystem::path tiny_base_model(const std::filesystem::path& dir, c
   return out;
 }
 
-inline std::filesystem::path arithmetic_sft_file(const std::filesystem::path& dir, int n, uint64_t seed = 2) {
+inline std::filesystem::path arithmetic_sft_file(const std::filesystem::path& dir, int n, uint64_t seed = 2,
+                                                 Split split = Split::any) {
   const auto path = dir / "sft.jsonl";
   std::ofstream f(path);
   Rng rng(seed);
   for (int i = 0; i < n; ++i) {
-    auto [q, a] = arithmetic_pair(rng);
+    auto [q, a] = arithmetic_pair(rng, split);
     Json j = i % 2 == 0 ? Json{{"messages", {{{"role", "user"}, {"content", q}}, {{"role", "assistant"}, {"content", a}}}}}
                         : Json{{"prompt", q}, {"response", a}};
     f << j.dump() << "\n";

@@ -14,12 +14,13 @@ using Catch::Contains;
 namespace {
 // "What is a plus b?" with a correct (label 1) or wrong (label 0) worked answer. Wrong answers
 // are far off (20 or more above the sum), so a tiny model from random init can learn the cue in
-// a few hundred steps: this checks the reward-model machinery, not arithmetic.
-void write_labelled(const fs::path& path, int n, uint64_t seed) {
+// a few hundred steps: this checks the reward-model machinery, not arithmetic. Training and eval
+// files draw from disjoint splits of the questions, so no eval pair was trained on.
+void write_labelled(const fs::path& path, int n, uint64_t seed, test::Split split) {
   std::ofstream f(path);
   Rng rng(seed);
   for (int i = 0; i < n; ++i) {
-    const int a = static_cast<int>(rng.below(10)), b = static_cast<int>(rng.below(10));
+    const auto [a, b] = test::arithmetic_operands(rng, split);
     const bool correct = rng.below(2) == 0;
     const int shown = correct ? a + b : a + b + 20 + static_cast<int>(rng.below(60));
     f << Json{{"question", "What is " + std::to_string(a) + " plus " + std::to_string(b) + "?"},
@@ -74,8 +75,8 @@ TEST_CASE("a tiny reward model learns to tell right answers from wrong ones", "[
   auto dir = test::temp_dir("rm_cli");
   const auto tok_dir = test::tiny_tokenizer(dir);
   const auto base = test::tiny_base_model(dir, tok_dir);
-  write_labelled(dir / "train.jsonl", 600, 1);
-  write_labelled(dir / "eval.jsonl", 200, 2);
+  write_labelled(dir / "train.jsonl", 600, 1, test::Split::train);
+  write_labelled(dir / "eval.jsonl", 200, 2, test::Split::heldout);
   std::ofstream(dir / "rm.yaml") << "stage: rm\ninit: {from: " << base.string() << "}\n"
                                  << "data: {train: [" << (dir / "train.jsonl").string() << "], eval: ["
                                  << (dir / "eval.jsonl").string() << "], seq_len: 96}\n"
