@@ -6,9 +6,13 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+
+#include "test_util.hpp"
 
 namespace dsmath::test {
 
@@ -35,6 +39,14 @@ inline bool reference_present(bool available, const std::string& what) {
   if (references_required()) FAIL("missing reference: " << what << " (required: DSMATH_REQUIRE_REFERENCES or CI is set)");
   WARN("skipped: missing reference: " << what);
   return false;
+}
+
+// ../shared/data (or $DSMATH_SHARED_DATA) as a reference: nullopt with a skip on a developer's
+// machine, a failure in CI.
+inline std::optional<std::filesystem::path> required_shared_data() {
+  auto data = shared_data_dir();
+  reference_present(data.has_value(), "../shared/data (set DSMATH_SHARED_DATA)");
+  return data;
 }
 
 }  // namespace dsmath::test

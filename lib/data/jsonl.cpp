@@ -91,6 +91,20 @@ Json parse_json_object(std::string_view line, const std::string& where) {
   return j;
 }
 
+void for_each_json_line(const std::filesystem::path& file, const std::string& hint,
+                        const std::function<void(const Json&)>& record) {
+  LineReader r(file);
+  std::string line;
+  for (int64_t n = 1; r.next(line); ++n) {
+    if (line.empty()) continue;
+    try {
+      record(Json::parse(line));
+    } catch (const Json::exception& e) {
+      fail_hint(hint, "{}:{}: {}", file.string(), n, e.what());
+    }
+  }
+}
+
 std::optional<std::string> string_field(const Json& object, std::string_view key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_string()) return std::nullopt;

@@ -5,6 +5,7 @@
 // at all.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,12 @@ class LineReader {
 
 // Parses one JSONL line into an object; the error names file:line and what is wrong.
 Json parse_json_object(std::string_view line, const std::string& where);
+
+// Calls `record` with each non-empty line of `file` parsed as JSON. A line that does not parse,
+// or whose fields `record` cannot read (nlohmann's at()/get() throw), fails naming file:line,
+// with `hint` as the fix.
+void for_each_json_line(const std::filesystem::path& file, const std::string& hint,
+                        const std::function<void(const Json&)>& record);
 
 // Reads a string field of a JSON object ("text", "question", ...); nullopt when absent or not
 // a string.

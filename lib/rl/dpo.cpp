@@ -54,18 +54,10 @@ void write_pairs(const fs::path& file, const std::vector<Pair>& pairs) {
 
 std::vector<Pair> read_pairs(const fs::path& file) {
   std::vector<Pair> pairs;
-  LineReader r(file);
-  std::string line;
-  for (int64_t n = 1; r.next(line); ++n) {
-    if (line.empty()) continue;
-    try {
-      const Json j = Json::parse(line);
-      pairs.push_back({j.at("question").get<size_t>(), j.at("chosen").get<std::vector<int32_t>>(),
-                       j.at("rejected").get<std::vector<int32_t>>()});
-    } catch (const Json::exception& e) {
-      fail_hint("remove the run directory to sample the pairs again", "{}:{}: {}", file.string(), n, e.what());
-    }
-  }
+  for_each_json_line(file, "remove the run directory to sample the pairs again", [&](const Json& j) {
+    pairs.push_back({j.at("question").get<size_t>(), j.at("chosen").get<std::vector<int32_t>>(),
+                     j.at("rejected").get<std::vector<int32_t>>()});
+  });
   return pairs;
 }
 

@@ -67,18 +67,10 @@ void read_replay_buffers(const std::filesystem::path& file, std::vector<Labelled
                          std::vector<LabelledSolution>& earlier) {
   fresh.clear();
   earlier.clear();
-  LineReader r(file);
-  std::string line;
-  for (int64_t n = 1; r.next(line); ++n) {
-    if (line.empty()) continue;
-    try {
-      const Json j = Json::parse(line);
-      (j.at("buffer").get<std::string>() == "fresh" ? fresh : earlier)
-          .push_back({j.at("question").get<std::string>(), j.at("solution").get<std::string>(), j.at("label").get<int>()});
-    } catch (const Json::exception& e) {
-      fail_hint("the checkpoint is damaged: resume from an earlier one", "{}:{}: {}", file.string(), n, e.what());
-    }
-  }
+  for_each_json_line(file, "the checkpoint is damaged: resume from an earlier one", [&](const Json& j) {
+    (j.at("buffer").get<std::string>() == "fresh" ? fresh : earlier)
+        .push_back({j.at("question").get<std::string>(), j.at("solution").get<std::string>(), j.at("label").get<int>()});
+  });
 }
 
 }  // namespace dsmath::rl

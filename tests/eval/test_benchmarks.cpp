@@ -23,12 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<fs::path> shared_data_or_skip() {
-  auto data = test::shared_data_dir();
-  test::reference_present(data.has_value(), "../shared/data (set DSMATH_SHARED_DATA)");
-  return data;
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -52,7 +46,7 @@ void write_text(const fs::path& path, const std::string& text) {
 }  // namespace
 
 TEST_CASE("benchmarks: every shared data file loads with the expected counts and golds") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   struct Expect {
     BenchmarkKind kind;
@@ -95,7 +89,7 @@ TEST_CASE("benchmarks: every shared data file loads with the expected counts and
 }
 
 TEST_CASE("benchmarks: a MATH gold is every boxed answer of the reference solution") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   const Benchmark math = load_benchmark(BenchmarkKind::math, *data / "math/math_test_5000.jsonl");
   REQUIRE(math.problems.size() == 5000);
@@ -122,7 +116,7 @@ TEST_CASE("benchmarks: a MATH gold is every boxed answer of the reference soluti
 }
 
 TEST_CASE("benchmarks: Gaokao-MathQA keeps the space before trailing backslashes, as DeepSeek's rstrip('\\\\')") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   const fs::path file = *data / "deepseek-math-eval/agieval/gaokao-mathqa.jsonl";
   const Benchmark qa = load_benchmark(BenchmarkKind::gaokao_mathqa, file);
@@ -193,7 +187,7 @@ TEST_CASE("EvalTask: a zero-shot chat answer is not cut at few-shot markers") {
 }
 
 TEST_CASE("prompt formats: the tokenizer's chat template, with a system prompt and few-shot turns") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   const std::string bos = "<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
   const std::string eos = "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
@@ -246,7 +240,7 @@ TEST_CASE("benchmarks: malformed files fail with file:line") {
 }
 
 TEST_CASE("prompt formats: DeepSeek-Math few-shot templates and the chat format, exactly") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   const fs::path file = *data / "fewshot/deepseek_math_fewshot_prompts.json";
   const PromptFormat gsm = load_few_shot_format(file, "cot_gsm_8_shot");
@@ -276,7 +270,7 @@ TEST_CASE("prompt formats: DeepSeek-Math few-shot templates and the chat format,
 }
 
 TEST_CASE("configs/eval: every file loads; limits and k's are validated") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   const fs::path configs = test::source_dir() / "configs/eval";
   size_t n = 0;
@@ -312,7 +306,7 @@ TEST_CASE("configs/eval: every file loads; limits and k's are validated") {
 }
 
 TEST_CASE("EvalTask: grade completions, write the results directory, read it back, compare") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   EvalConfig cfg;
   cfg.benchmark = BenchmarkKind::gsm8k;

@@ -59,16 +59,10 @@ std::string strip_calculator(std::string s) {
   return s;
 }
 
-std::optional<std::filesystem::path> shared_data_or_skip() {
-  auto data = test::shared_data_dir();
-  test::reference_present(data.has_value(), "../shared/data (set DSMATH_SHARED_DATA)");
-  return data;
-}
-
 }  // namespace
 
 TEST_CASE("extraction round trip: GSM8K reference solutions yield the gold answer extracted from them") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   const Benchmark bench = load_benchmark(BenchmarkKind::gsm8k, *data / "gsm8k/test.jsonl");
   REQUIRE(bench.problems.size() == 1319);
@@ -99,7 +93,7 @@ TEST_CASE("extraction round trip: GSM8K reference solutions yield the gold answe
 }
 
 TEST_CASE("extraction round trip: MATH (5000) reference solutions yield the gold answer extracted from them") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   const Benchmark bench = load_benchmark(BenchmarkKind::math, *data / "math/math_test_5000.jsonl");
   REQUIRE(bench.problems.size() == 5000);
@@ -123,7 +117,7 @@ TEST_CASE("extraction round trip: MATH (5000) reference solutions yield the gold
 }
 
 TEST_CASE("normalizer on real answers: MATH gold answers against re-spellings and one-digit mutations") {
-  auto data = shared_data_or_skip();
+  auto data = test::required_shared_data();
   if (!data) return;
   const Benchmark bench = load_benchmark(BenchmarkKind::math, *data / "math/math_test_5000.jsonl");
   Tally respelled, mutated;

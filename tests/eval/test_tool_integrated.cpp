@@ -4,6 +4,7 @@
 
 #include "eval/tool_integrated.hpp"
 #include "sandbox/sandbox_fixture.hpp"
+#include "reference.hpp"
 #include "test_util.hpp"
 
 using namespace dsmath;
@@ -41,11 +42,8 @@ TEST_CASE("tool: the tool's turn holds the output, shortened, or the error's las
 
 TEST_CASE("tool: generation stops at ```output, the code runs, its output is appended, generation goes on") {
   REQUIRE_SANDBOX();
-  auto data = test::shared_data_dir();
-  if (!data) {
-    WARN("skipped: ../shared/data not found (set DSMATH_SHARED_DATA)");
-    return;
-  }
+  auto data = test::required_shared_data();
+  if (!data) return;
   const Tokenizer tok = Tokenizer::load(*data / "tokenizers/gpt2/tokenizer.json");
   // The model's side, scripted by what its prompt holds so far; tokens are fed to the stop
   // check one at a time as the engine does.

@@ -52,7 +52,7 @@ TEST_CASE("chat format renders the DeepSeek-Math README layout", "[tokenizer][ch
 TEST_CASE("chat format matches the Jinja chat_template rendered by jinja2", "[tokenizer][chat][parity]") {
   const auto dir = test::reference_tokenizer_dir("deepseek-math");
   DSMATH_REQUIRE_REFERENCE(dir.has_value(), "../shared/data/tokenizers/deepseek-math");
-  DSMATH_REQUIRE_REFERENCE(test::jinja2_available(), "python packages `jinja2` and `tokenizers` (scripts/setup_reference.sh)");
+  DSMATH_REQUIRE_REFERENCE(test::jinja2_available(), "python package `jinja2` (scripts/setup_reference.sh)");
   const Tokenizer* tok = test::reference_tokenizer("deepseek-math");
   // the template text written into trained tokenizers is the one DeepSeek ships
   CHECK(tok->chat_template() == std::string(kChatTemplateJinja));
@@ -126,12 +126,6 @@ TEST_CASE("chat encoding: ids of the rendered text with a loss mask on responses
 
 namespace {
 
-bool reference_jinja2() {
-  static const bool available =
-      test::run_command(test::reference_python() + " -c 'import jinja2, jinja2.sandbox, jinja2.ext'").exit_code == 0;
-  return available;
-}
-
 // {"text"} or {"error"} per context, from hf_reference.py chat-template.
 std::vector<Json> jinja2_render(const std::string& template_text, const std::vector<Json>& contexts) {
   static int counter = 0;
@@ -186,7 +180,7 @@ std::string read_text(const std::filesystem::path& p) {
 }  // namespace
 
 TEST_CASE("jinja engine: the constructs chat templates use render as jinja2 renders them", "[tokenizer][chat][jinja]") {
-  DSMATH_REQUIRE_REFERENCE(reference_jinja2(), "python package `jinja2` (DSMATH_PYTHON)");
+  DSMATH_REQUIRE_REFERENCE(test::jinja2_available(), "python package `jinja2` (scripts/setup_reference.sh)");
   const Json ctx = {{"messages", {{{"role", "system"}, {"content", "  be brief  "}},
                                   {{"role", "user"}, {"content", "What is 1/2?"}},
                                   {{"role", "assistant"}, {"content", "<think>half</think>0.5"}}}},
@@ -236,7 +230,7 @@ TEST_CASE("jinja engine: the constructs chat templates use render as jinja2 rend
 }
 
 TEST_CASE("chat templates of real tokenizers render as transformers renders them", "[tokenizer][chat][jinja]") {
-  DSMATH_REQUIRE_REFERENCE(reference_jinja2(), "python package `jinja2` (DSMATH_PYTHON)");
+  DSMATH_REQUIRE_REFERENCE(test::jinja2_available(), "python package `jinja2` (scripts/setup_reference.sh)");
   std::vector<std::pair<std::string, std::string>> templates;
   for (const auto& entry : std::filesystem::directory_iterator(test::source_dir() / "tests/tokenizer/chat_templates"))
     templates.emplace_back(entry.path().stem().string(), read_text(entry.path()));
@@ -273,11 +267,7 @@ TEST_CASE("chat templates of real tokenizers render as transformers renders them
 
 TEST_CASE("HfChatTemplate: the DeepSeek tokenizer's template gives the DeepSeek-Math README prompt", "[tokenizer][chat]") {
   const auto dir = test::reference_tokenizer_dir("deepseek-math");
-  if (!dir) {
-    WARN("skipped: shared/data/tokenizers/deepseek-math not found");
-    SUCCEED();
-    return;
-  }
+  DSMATH_REQUIRE_REFERENCE(dir.has_value(), "../shared/data/tokenizers/deepseek-math");
   const HfChatTemplate t = HfChatTemplate::load(*dir / "tokenizer_config.json");
   CHECK(t.bos_token() == kBos);
   CHECK(t.renders_bos());

@@ -39,8 +39,9 @@ bool hf_tokenizers_available() {
 }
 
 bool jinja2_available() {
-  // hf_reference.py imports both for every mode
-  static const bool available = run_command(reference_python() + " -c 'import jinja2, tokenizers'").exit_code == 0;
+  // what hf_reference.py's chat modes import (tokenizers only where a mode needs it)
+  static const bool available =
+      run_command(reference_python() + " -c 'import jinja2, jinja2.sandbox, jinja2.ext'").exit_code == 0;
   return available;
 }
 
