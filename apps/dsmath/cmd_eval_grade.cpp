@@ -8,6 +8,7 @@
 #include "core/strings.hpp"
 #include "eval/benchmark.hpp"
 #include "eval/grade_file.hpp"
+#include "eval/program_answer.hpp"
 
 namespace dsmath::app {
 
@@ -20,6 +21,10 @@ struct GradeOptions {
   double tolerance = eval::GradePolicy{}.relative_tolerance;
   std::string policy = "default";
   bool no_cut = false;
+  bool execute = false;
+  std::string program;  // "" = the benchmark's PAL format
+  double timeout_seconds = eval::ProgramConfig{}.sandbox.limits.wall_seconds;
+  int parallel = 0;
 };
 
 // A benchmark name (its answer style) or a style name.
@@ -59,6 +64,15 @@ void register_eval_grade(CLI::App& eval) {
   cmd->add_option("--maj-k", o->maj_k, "report majority-vote maj@k for these k")->delimiter(',');
   cmd->add_option("--results-dir", o->results_dir, "also write samples.jsonl and summary.json here (for eval compare)");
   cmd->add_option("--tolerance", o->tolerance, "relative numeric tolerance of the grader")->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--execute", o->execute,
+                "run each completion's program in the sandbox and grade the value it produces (program-of-thought; "
+                "docs/eval.md)");
+  cmd->add_option("--program", o->program,
+                  "with --execute: solution_call (PAL GSM8K), answer_variable (PAL MATH) or printed "
+                  "(default: solution_call for gsm8k-style answers, answer_variable for math, else printed)");
+  cmd->add_option("--timeout", o->timeout_seconds, "with --execute: wall-clock seconds per program")->check(CLI::PositiveNumber);
+  cmd->add_option("--parallel", o->parallel, "with --execute: programs at once (0 = one per core)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([o] {
     eval::GradeFileOptions options;
     options.input = o->input;
@@ -72,6 +86,8 @@ void register_eval_grade(CLI::App& eval) {
     if (o->policy == "deepseek") options.policy = eval::deepseek_policy();
     else options.policy.relative_tolerance = o->tolerance;
     options.cut_at_markers = !o->no_cut;
+    if (o->execute) options.execute = eval::execute_options(o->program, options.style, o->timeout_seconds, o->parallel);
+    else if (!o->program.empty()) fail_hint("add --execute", "--program is given without --execute");
     if (!o->results_dir.empty()) options.results_dir = o->results_dir;
     const eval::GradeFileReport report = eval::grade_jsonl_file(options);
     std::cout << report.text();

@@ -13,12 +13,14 @@
 #include "core/strings.hpp"
 #include "data/jsonl.hpp"
 #include "eval/benchmark.hpp"
+#include "eval/program_answer.hpp"
 
 namespace dsmath::eval {
 
 namespace {
 
 constexpr uint64_t kMalformedShown = 20;  // the rest are only counted
+constexpr size_t kRecordsPerBatch = 256;  // records graded together (with --execute: their programs run together)
 
 bool is_index(std::string_view s) {
   return !s.empty() && s.size() < 10 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -154,6 +156,9 @@ std::string GradeFileReport::text() const {
 GradeFileReport grade_jsonl_file(const GradeFileOptions& options) {
   if (!std::filesystem::exists(options.input))
     fail_hint("give the JSONL file of completions to grade", "input file '{}' does not exist", options.input.string());
+  if (options.execute && (options.execute->mode == ProgramMode::none || options.execute->mode == ProgramMode::tool))
+    fail_hint("use solution_call (PAL GSM8K), answer_variable (PAL MATH) or printed",
+              "--execute: program mode '{}' does not grade a finished completion", config::enum_name(options.execute->mode));
   GradeFileReport report;
   const std::vector<std::string> stop_markers =
       options.cut_at_markers ? default_stop_markers(options.style) : std::vector<std::string>{};
@@ -164,6 +169,46 @@ GradeFileReport grade_jsonl_file(const GradeFileOptions& options) {
   Progress progress("grading", reader.total(), reader.is_array() ? "records" : "bytes");
   std::string line, where;
   Json element;
+  // Records are graded a batch at a time, so that with --execute a batch's programs run in
+  // parallel in the sandbox while the file streams through.
+  struct PendingRecord {
+    Json record;
+    std::vector<std::string> completions;
+    std::string gold;
+    size_t outcome;
+    bool one;  // a single completion (its extracted/correct are values, not lists)
+  };
+  std::vector<PendingRecord> pending;
+  auto grade_pending = [&] {
+    std::vector<std::optional<sandbox::SandboxResult>> runs;
+    if (options.execute) {
+      std::vector<std::string> texts;
+      for (const auto& p : pending) texts.insert(texts.end(), p.completions.begin(), p.completions.end());
+      runs = run_completion_programs(texts, *options.execute);
+    }
+    size_t run = 0;
+    for (auto& p : pending) {
+      Json extracted = Json::array(), correct = Json::array();
+      for (const auto& c : p.completions) {
+        SampleGrade grade = options.execute
+                                ? grade_program_run(runs[run++], options.execute->mode, p.gold, options.style, options.policy)
+                                : grade_completion(c, p.gold, options.style, stop_markers, options.policy);
+        extracted.push_back(grade.extracted);
+        correct.push_back(grade.correct);
+        ++report.graded;
+        report.correct += grade.correct ? 1 : 0;
+        report.no_answer += grade.extracted.empty() ? 1 : 0;
+        SampleOutcome s;
+        if (options.results_dir) s.completion = c;
+        s.grade = std::move(grade);
+        outcomes[p.outcome].samples.push_back(std::move(s));
+      }
+      p.record["extracted"] = p.one ? extracted[0] : extracted;
+      p.record["correct"] = p.one ? correct[0] : correct;
+      writer.write(p.record);
+    }
+    pending.clear();
+  };
   auto malformed = [&](const std::string& message) {
     if (report.malformed++ < kMalformedShown) log::warn("{} (skipped)", message);
   };
@@ -214,24 +259,11 @@ GradeFileReport grade_jsonl_file(const GradeFileOptions& options) {
       if (auto p = text_field(record, "prompt")) o.prompt = *p;
       outcomes.push_back(std::move(o));
     }
-    Json extracted = Json::array(), correct = Json::array();
-    for (const auto& c : *completions) {
-      SampleGrade grade = grade_completion(c, gold, options.style, stop_markers, options.policy);
-      extracted.push_back(grade.extracted);
-      correct.push_back(grade.correct);
-      ++report.graded;
-      report.correct += grade.correct ? 1 : 0;
-      report.no_answer += grade.extracted.empty() ? 1 : 0;
-      SampleOutcome s;
-      if (options.results_dir) s.completion = c;
-      s.grade = std::move(grade);
-      outcomes[it->second].samples.push_back(std::move(s));
-    }
     const bool one = completion_value->is_string() || completion_value->is_number();
-    record["extracted"] = one ? extracted[0] : extracted;
-    record["correct"] = one ? correct[0] : correct;
-    writer.write(record);
+    pending.push_back({std::move(record), std::move(*completions), gold, it->second, one});
+    if (pending.size() >= kRecordsPerBatch) grade_pending();
   }
+  grade_pending();
   progress.finish();
   if (report.malformed > kMalformedShown)
     log::warn("{} more malformed records not shown", report.malformed - kMalformedShown);

@@ -33,7 +33,7 @@ struct GradeFileOptions {
   MetricsSpec metrics;
   GradePolicy policy;
   std::optional<std::filesystem::path> results_dir;  // also write samples.jsonl + summary.json there
-  std::optional<ProgramConfig> execute;  // grade the value of each completion's program (grade_file_programs.hpp)
+  std::optional<ProgramConfig> execute;  // grade the value of each completion's program (program_answer.hpp); tool mode is refused
 };
 
 // The value at `path` in `record`: "a.b.0" walks key a, key b, index 0; a key that itself

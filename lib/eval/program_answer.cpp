@@ -1,5 +1,8 @@
 #include "eval/program_answer.hpp"
 
+#include <algorithm>
+
+#include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/progress.hpp"
 #include "core/strings.hpp"
@@ -118,6 +121,23 @@ SampleGrade grade_program_run(const std::optional<sandbox::SandboxResult>& run, 
   g.correct = r.correct;
   g.rule = r.rule;
   return g;
+}
+
+ProgramConfig execute_options(const std::string& program, AnswerStyle style, double timeout_seconds, int parallel) {
+  ProgramConfig c;
+  if (program.empty()) {
+    c.mode = style == AnswerStyle::gsm8k  ? ProgramMode::solution_call
+             : style == AnswerStyle::math ? ProgramMode::answer_variable
+                                          : ProgramMode::printed;
+  } else if (auto mode = config::enum_from_name<ProgramMode>(program)) {
+    c.mode = *mode;
+  } else {
+    fail_hint("choose one of: solution_call, answer_variable, printed", "--program: unknown program mode '{}'", program);
+  }
+  c.sandbox.limits.wall_seconds = timeout_seconds;
+  c.sandbox.limits.cpu_seconds = std::max(1, static_cast<int>(timeout_seconds + 0.999));
+  c.sandbox.parallel = parallel;
+  return c;
 }
 
 std::vector<std::optional<sandbox::SandboxResult>> run_completion_programs(const std::vector<std::string>& completions,

@@ -40,6 +40,10 @@ SampleGrade grade_program_run(const std::optional<sandbox::SandboxResult>& run, 
 void grade_outcomes_by_execution(std::vector<ProblemOutcome>& outcomes, AnswerStyle style, const GradePolicy& policy,
                                  const ProgramConfig& config);
 
+// The program config of `eval grade --execute --program NAME`: NAME, or "" for the style's
+// PAL format (gsm8k-style numbers: solution_call; math: answer_variable; else printed).
+ProgramConfig execute_options(const std::string& program, AnswerStyle style, double timeout_seconds, int parallel);
+
 // The runs of many completions' programs (nullopt where a completion holds none), in order.
 std::vector<std::optional<sandbox::SandboxResult>> run_completion_programs(const std::vector<std::string>& completions,
                                                                            const ProgramConfig& config);

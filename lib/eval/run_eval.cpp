@@ -16,8 +16,11 @@
 #include "core/strings.hpp"
 #include "core/timer.hpp"
 #include "data/jsonl.hpp"
+#include "eval/program_answer.hpp"
+#include "eval/tool_integrated.hpp"
 #include "infer/generation_engine.hpp"
 #include "infer/stop_strings.hpp"
+#include "sandbox/sandbox.hpp"
 
 namespace dsmath::eval {
 
@@ -90,29 +93,49 @@ void append_lines(const fs::path& path, const std::vector<Json>& records) {
 }  // namespace
 
 std::vector<Completion> generate_completions(const EvalTask& task, const std::vector<size_t>& problems,
-                                             const EvalConfig& config, const SamplingConfig& sampling, Transformer& model,
-                                             const Tokenizer& tokenizer, int batch, size_t* generated_tokens) {
+                                             const EvalConfig& config, const SamplingConfig& sampling,
+                                             const GenerateCall& generate, const Tokenizer& tokenizer) {
   const size_t n = static_cast<size_t>(config.n_samples);
+  // the prompt text carries no BOS unless the format wrote it; the tokenizer's post-processor adds it as HF does
+  const bool add_special_tokens = !task.prompt_format().includes_special_tokens;
+  const std::vector<std::string>& stops = task.stop_words();
+  std::vector<Completion> out;
+  out.reserve(problems.size() * n);
+  if (config.program.mode == ProgramMode::tool) {
+    std::vector<std::string> prompts;
+    for (size_t i : problems)
+      for (size_t s = 0; s < n; ++s) prompts.push_back(task.prompt(i));
+    const GenerateFn round = [&](std::span<const GenerationRequest> requests, const StopCheck& stop) {
+      return generate(requests, sampling, stop);
+    };
+    for (auto& c : generate_with_tools(round, tokenizer, prompts, stops, config.program, add_special_tokens))
+      out.push_back({std::move(c.text), finish_reason_name(c.finish), c.generated_tokens});
+    return out;
+  }
   std::vector<GenerationRequest> requests;
   requests.reserve(problems.size() * n);
   for (size_t i : problems) {
-    // the prompt text carries no BOS; the tokenizer's post-processor adds it as HF does
-    const auto ids = tokenizer.encode(task.prompt(i), /*add_special_tokens=*/!task.prompt_format().includes_special_tokens);
+    const auto ids = tokenizer.encode(task.prompt(i), add_special_tokens);
     for (size_t s = 0; s < n; ++s) requests.push_back({std::vector<int32_t>(ids.begin(), ids.end())});
   }
-  std::vector<int32_t> eos;
-  if (tokenizer.eos_id()) eos.push_back(static_cast<int32_t>(*tokenizer.eos_id()));
-  const std::vector<std::string>& stops = task.stop_words();
-  GenerationEngine engine(model, batch);
-  std::vector<Completion> out;
-  out.reserve(requests.size());
-  size_t tokens = 0;
-  const auto gens = engine.generate(requests, sampling, eos, stop_strings_check(tokenizer, stops),
-                                    [&](size_t, size_t t) { tokens = t; });
-  for (const auto& g : gens)
+  for (const auto& g : generate(requests, sampling, stop_strings_check(tokenizer, stops)))
     out.push_back({completion_text(tokenizer, g.tokens, stops), finish_reason_name(g.finish), static_cast<int64_t>(g.tokens.size())});
-  if (generated_tokens) *generated_tokens = tokens;
   return out;
+}
+
+std::vector<ProblemOutcome> grade_problems(const EvalTask& task, const EvalConfig& config, const std::vector<size_t>& problems,
+                                           const std::vector<Completion>& completions) {
+  const size_t n = static_cast<size_t>(config.n_samples);
+  std::vector<ProblemOutcome> outcomes;
+  outcomes.reserve(problems.size());
+  for (size_t k = 0; k < problems.size(); ++k)
+    outcomes.push_back(task.grade(problems[k], std::vector<Completion>(completions.begin() + static_cast<std::ptrdiff_t>(k * n),
+                                                                        completions.begin() + static_cast<std::ptrdiff_t>((k + 1) * n))));
+  // program-of-thought: the value of each completion's program replaces its text's answer
+  // (tool-integrated completions are graded by their text, the tool's output included)
+  if (config.program.mode != ProgramMode::none && config.program.mode != ProgramMode::tool)
+    grade_outcomes_by_execution(outcomes, task.style(), task.policy(), config.program);
+  return outcomes;
 }
 
 std::optional<Json> finished_summary(const fs::path& dir) {
@@ -122,14 +145,20 @@ std::optional<Json> finished_summary(const fs::path& dir) {
 }
 
 EvalSummary run_eval(const EvalConfig& config, Transformer& model, const Tokenizer& tokenizer, const EvalRunOptions& options) {
-  // The sandbox's program-of-thought and tool-integrated modes (eval/program_answer.hpp,
-  // eval/tool_integrated.hpp) are not yet wired into the chunked, resumable run: refuse them rather
-  // than grade their completions as chain-of-thought.
-  if (config.program.mode != ProgramMode::none)
-    fail_hint("leave program.mode at none for now (grade PAL outputs after the run is wired in; see issue 20)",
-              "eval run: program.mode '{}' is not supported by this dsmath yet", config.program.mode == ProgramMode::tool ? "tool" : "program-of-thought");
+  std::vector<int32_t> eos;
+  if (tokenizer.eos_id()) eos.push_back(static_cast<int32_t>(*tokenizer.eos_id()));
+  GenerationEngine engine(model, options.batch);
+  const GenerateCall generate = [&](std::span<const GenerationRequest> requests, const SamplingConfig& sampling,
+                                    const StopCheck& stop) { return engine.generate(requests, sampling, eos, stop); };
+  return run_eval(config, generate, tokenizer, options);
+}
+
+EvalSummary run_eval(const EvalConfig& config, const GenerateCall& generate, const Tokenizer& tokenizer,
+                     const EvalRunOptions& options) {
   const EvalTask task = EvalTask::from_config(config);
   const size_t n = static_cast<size_t>(config.n_samples);
+  // a sandbox that cannot run (no bubblewrap, no sympy) fails before hours of generation, not after
+  if (config.program.mode != ProgramMode::none) sandbox::Sandbox(config.program.sandbox).check_python_packages();
   const bool write = !options.results_dir.empty();
   const fs::path dir = options.results_dir;
   const fs::path samples_path = dir / "samples.jsonl";
@@ -155,7 +184,9 @@ EvalSummary run_eval(const EvalConfig& config, Transformer& model, const Tokeniz
     }
     if (options.resume) {
       auto stored = read_done_samples(samples_path);
-      std::vector<Json> kept;
+      // the stored completions of every whole problem, graded in one pass (their programs run together)
+      std::vector<size_t> stored_problems;
+      std::vector<Completion> stored_completions;
       for (size_t i = 0; i < task.size(); ++i) {
         const Problem& p = task.benchmark().problems[i];
         auto it = stored.find(p.id);
@@ -168,7 +199,14 @@ EvalSummary run_eval(const EvalConfig& config, Transformer& model, const Tokeniz
                                  r->second.value("generated_tokens", int64_t{-1})});
         }
         if (completions.size() < n) continue;
-        outcomes[i] = task.grade(i, completions);
+        stored_problems.push_back(i);
+        for (auto& c : completions) stored_completions.push_back(std::move(c));
+      }
+      auto regraded = grade_problems(task, config, stored_problems, stored_completions);
+      std::vector<Json> kept;
+      for (size_t k = 0; k < stored_problems.size(); ++k) {
+        const size_t i = stored_problems[k];
+        outcomes[i] = std::move(regraded[k]);
         done[i] = 1;
         ++resumed;
         for (size_t s = 0; s < n; ++s) kept.push_back(sample_record(outcomes[i], s, config.prompt_in_every_sample || s == 0));
@@ -222,16 +260,13 @@ EvalSummary run_eval(const EvalConfig& config, Transformer& model, const Tokeniz
     if (problems.empty()) continue;
     SamplingConfig sampling = config.sampling;
     sampling.seed = chunk_seed(config.sampling.seed, c);
-    size_t chunk_tokens = 0;
-    const auto completions =
-        generate_completions(task, problems, config, sampling, model, tokenizer, options.batch, &chunk_tokens);
-    tokens += chunk_tokens;
+    const auto completions = generate_completions(task, problems, config, sampling, generate, tokenizer);
+    for (const auto& c : completions) tokens += static_cast<size_t>(std::max<int64_t>(0, c.tokens));
+    auto graded = grade_problems(task, config, problems, completions);
     std::vector<Json> records;
     for (size_t k = 0; k < problems.size(); ++k) {
       const size_t i = problems[k];
-      const std::vector<Completion> mine(completions.begin() + static_cast<std::ptrdiff_t>(k * n),
-                                         completions.begin() + static_cast<std::ptrdiff_t>((k + 1) * n));
-      outcomes[i] = task.grade(i, mine);
+      outcomes[i] = std::move(graded[k]);
       for (size_t s = 0; s < n; ++s) records.push_back(sample_record(outcomes[i], s, config.prompt_in_every_sample || s == 0));
     }
     if (write) append_lines(samples_path, records);

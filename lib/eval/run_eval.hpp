@@ -13,16 +13,19 @@
 // (their stored completions are graded anew, so a changed grader applies to them too); a run
 // killed at any point continues where it stopped.
 //
-// The steps are separate so that another way of grading (executing a program-of-thought
-// completion, say) can sit between generation and summarizing: generate_completions() gives
-// the raw completions with their finish reason and token count, EvalTask::grade() grades them.
+// Program-of-thought and tool-integrated runs (config.program) go through the same chunks: a
+// chunk's programs run before its samples are appended, and a resumed run runs the stored
+// completions' programs again (as it grades the others anew).
 #include <filesystem>
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "eval/eval_config.hpp"
 #include "eval/eval_results.hpp"
 #include "eval/eval_task.hpp"
+#include "infer/generation_engine.hpp"
 #include "model/transformer.hpp"
 #include "tokenizer/tokenizer.hpp"
 
@@ -36,12 +39,26 @@ struct EvalRunOptions {
   Json provenance = Json::object();    // {"dsmath_version", "commit"}: copied into summary.json
 };
 
-// config.n_samples completions for each listed problem of `task` (problem-major order), with
-// `sampling` (config.sampling, or with a chunk's seed).
-std::vector<Completion> generate_completions(const EvalTask& task, const std::vector<size_t>& problems,
-                                             const EvalConfig& config, const SamplingConfig& sampling, Transformer& model,
-                                             const Tokenizer& tokenizer, int batch, size_t* generated_tokens = nullptr);
+// One generation call of the run: the requests with a chunk's sampling and a stop check. The
+// model-backed run_eval() puts the generation engine behind it; tests put a script.
+using GenerateCall = std::function<std::vector<Generation>(std::span<const GenerationRequest> requests,
+                                                           const SamplingConfig& sampling, const StopCheck& stop)>;
 
+// config.n_samples completions for each listed problem of `task` (problem-major order), with
+// `sampling` (config.sampling, or with a chunk's seed). With program.mode tool, each is
+// generated in rounds with the sandbox's output between them (eval/tool_integrated.hpp).
+std::vector<Completion> generate_completions(const EvalTask& task, const std::vector<size_t>& problems,
+                                             const EvalConfig& config, const SamplingConfig& sampling,
+                                             const GenerateCall& generate, const Tokenizer& tokenizer);
+
+// Grades a problem's completions: by their text, or (program-of-thought) by the value of the
+// program each holds, run in the sandbox (eval/program_answer.hpp).
+std::vector<ProblemOutcome> grade_problems(const EvalTask& task, const EvalConfig& config, const std::vector<size_t>& problems,
+                                           const std::vector<Completion>& completions);
+
+EvalSummary run_eval(const EvalConfig& config, const GenerateCall& generate, const Tokenizer& tokenizer,
+                     const EvalRunOptions& options);
+// The same with `model`'s generation engine (options.batch sequences at once).
 EvalSummary run_eval(const EvalConfig& config, Transformer& model, const Tokenizer& tokenizer, const EvalRunOptions& options);
 
 // The summary.json of a finished run in `dir`, or nullopt when the run has not finished.

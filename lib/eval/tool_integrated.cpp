@@ -69,10 +69,11 @@ std::string tool_turn(const sandbox::SandboxResult& run) {
   return "\n```output\n" + std::string(trim(result)) + "\n```\n";
 }
 
-std::vector<std::string> generate_with_tools(const GenerateFn& generate, const Tokenizer& tokenizer,
-                                             const std::vector<std::string>& prompts,
-                                             const std::vector<std::string>& stops, const ProgramConfig& config) {
-  std::vector<std::string> texts(prompts.size());
+std::vector<ToolCompletion> generate_with_tools(const GenerateFn& generate, const Tokenizer& tokenizer,
+                                                const std::vector<std::string>& prompts,
+                                                const std::vector<std::string>& stops, const ProgramConfig& config,
+                                                bool add_special_tokens) {
+  std::vector<ToolCompletion> out(prompts.size());
   std::vector<size_t> active(prompts.size());
   for (size_t i = 0; i < active.size(); ++i) active[i] = i;
   std::optional<sandbox::Sandbox> sb;
@@ -86,7 +87,7 @@ std::vector<std::string> generate_with_tools(const GenerateFn& generate, const T
     std::vector<GenerationRequest> requests;
     for (size_t i : active) {
       // the whole text so far is the next prompt, re-encoded as DeepSeek re-sends it
-      const auto ids = tokenizer.encode(prompts[i] + texts[i], /*add_special_tokens=*/true);
+      const auto ids = tokenizer.encode(prompts[i] + out[i].text, add_special_tokens);
       requests.push_back({std::vector<int32_t>(ids.begin(), ids.end())});
     }
     std::vector<char> called_tool(requests.size(), 0);
@@ -106,9 +107,11 @@ std::vector<std::string> generate_with_tools(const GenerateFn& generate, const T
       const size_t i = active[r];
       std::string piece = completion_text(tokenizer, gens[r].tokens, all_stops);
       piece.erase(piece.find_last_not_of(" \t\r\n") + 1);  // DeepSeek: output.rstrip()
-      texts[i] += piece;
+      out[i].text += piece;
+      out[i].finish = gens[r].finish;
+      out[i].generated_tokens += static_cast<int64_t>(gens[r].tokens.size());
       if (gens[r].finish != FinishReason::stop || !called_tool[r]) continue;  // EOS, a format stop or the budget
-      std::string code = tool_program(texts[i]);
+      std::string code = tool_program(out[i].text);
       if (code.empty()) continue;
       calling.push_back(i);
       programs.push_back(neutralize_comments(code));
@@ -119,7 +122,10 @@ std::vector<std::string> generate_with_tools(const GenerateFn& generate, const T
         sb->check_python_packages();
       }
       const auto runs = sandbox::run_programs(*sb, programs);
-      for (size_t k = 0; k < runs.size(); ++k) texts[calling[k]] += tool_turn(runs[k]);
+      for (size_t k = 0; k < runs.size(); ++k) {
+        out[calling[k]].text += tool_turn(runs[k]);
+        ++out[calling[k]].programs_run;
+      }
       executed += runs.size();
     }
     active = std::move(calling);  // only those that handed the turn to the tool continue
@@ -127,7 +133,7 @@ std::vector<std::string> generate_with_tools(const GenerateFn& generate, const T
               active.size());
   }
   log::info("tool-integrated: {} completions, {} programs run", prompts.size(), executed);
-  return texts;
+  return out;
 }
 
 }  // namespace dsmath::eval

@@ -34,11 +34,23 @@ std::string tool_turn(const sandbox::SandboxResult& run);
 // for tests, which script the model's side).
 using GenerateFn = std::function<std::vector<Generation>(std::span<const GenerationRequest>, const StopCheck&)>;
 
+// One completion with its tool turns: the model's text and the tool's, as the answer extraction
+// reads it; how its last generation call ended; the tokens the model generated over all rounds
+// (the tool's turns not counted); the programs it ran.
+struct ToolCompletion {
+  std::string text;
+  FinishReason finish = FinishReason::eos;
+  int64_t generated_tokens = 0;
+  int programs_run = 0;
+};
+
 // Generates one completion per prompt text with tool calls in between. `stops` are the
-// prompt format's stop strings (a tool call is recognized beside them); the completion is the
-// model's text and the tool turns, as the answer extraction then reads it.
-std::vector<std::string> generate_with_tools(const GenerateFn& generate, const Tokenizer& tokenizer,
-                                             const std::vector<std::string>& prompts,
-                                             const std::vector<std::string>& stops, const ProgramConfig& config);
+// prompt format's stop strings (a tool call is recognized beside them); every round re-encodes
+// prompt + text so far, with the tokenizer's special tokens when `add_special_tokens` (as the
+// prompt format asks for its first round).
+std::vector<ToolCompletion> generate_with_tools(const GenerateFn& generate, const Tokenizer& tokenizer,
+                                                const std::vector<std::string>& prompts,
+                                                const std::vector<std::string>& stops, const ProgramConfig& config,
+                                                bool add_special_tokens = true);
 
 }  // namespace dsmath::eval

@@ -5,6 +5,7 @@
 #include "eval/tool_integrated.hpp"
 #include "sandbox/sandbox_fixture.hpp"
 #include "reference.hpp"
+#include "scripted_generation.hpp"
 #include "test_util.hpp"
 
 using namespace dsmath;
@@ -66,18 +67,7 @@ TEST_CASE("tool: generation stops at ```output, the code runs, its output is app
         text = "Again:\n```python\nprint(2)\n```\n```output\n";
       else
         text = "The answer is \\boxed{5}.";
-      Generation g;
-      g.finish = FinishReason::eos;
-      for (uint32_t id : tok.encode(text, false)) {
-        g.tokens.push_back(static_cast<int32_t>(id));
-        const int keep = stop ? stop(r, g.tokens) : -1;
-        if (keep >= 0) {
-          g.tokens.resize(static_cast<size_t>(keep));
-          g.finish = FinishReason::stop;
-          break;
-        }
-      }
-      out.push_back(std::move(g));
+      out.push_back(test::scripted_generation(tok, text, r, stop));
     }
     return out;
   };
@@ -90,12 +80,17 @@ TEST_CASE("tool: generation stops at ```output, the code runs, its output is app
   const auto texts = generate_with_tools(scripted, tok, {"A: 6*7?\n", "B: 2?\n", "C: 5?\n"}, {"\nQ:"}, config);
   REQUIRE(texts.size() == 3);
   // the model's guess after ```output is discarded: the sandbox's output takes its place
-  CHECK(texts[0] == "I will compute.\n```python\nx = 6 * 7\nprint(x)\n```\n```output\n42\n```\nSo the answer is \\boxed{42}.");
+  CHECK(texts[0].text == "I will compute.\n```python\nx = 6 * 7\nprint(x)\n```\n```output\n42\n```\nSo the answer is \\boxed{42}.");
   // round 2 ends in another tool call: it runs (DeepSeek runs code in the last round too), no round 3
-  CHECK(texts[1] ==
+  CHECK(texts[1].text ==
         "```python\nprint(1 / 0)\n```\n```output\nRuntime errors: ZeroDivisionError: division by zero\n```\n"
         "Again:\n```python\nprint(2)\n```\n```output\n2\n```\n");
-  CHECK(texts[2] == "The answer is \\boxed{5}.");
+  CHECK(texts[2].text == "The answer is \\boxed{5}.");
+  CHECK(texts[0].programs_run == 1);
+  CHECK(texts[1].programs_run == 2);
+  CHECK(texts[2].programs_run == 0);
+  CHECK(texts[0].finish == FinishReason::eos);   // round 2 of A ends at the scripted EOS
+  CHECK(texts[1].finish == FinishReason::stop);  // B's last round handed the turn to the tool
   // two generate() calls; the second continues A and B only, each from its whole text so far
   REQUIRE(calls.size() == 2);
   CHECK(calls[0].size() == 3);
