@@ -61,14 +61,6 @@ std::vector<Pair> read_pairs(const fs::path& file) {
   return pairs;
 }
 
-// sequence log-prob of each row (the sum over its targets)
-std::vector<double> row_logprobs(const TokenBatch& b, std::span<const float> logp) {
-  std::vector<double> out(static_cast<size_t>(b.batch), 0.0);
-  for (size_t i = 0; i < static_cast<size_t>(b.size()); ++i)
-    if (b.targets[i] >= 0) out[i / static_cast<size_t>(b.seq)] += logp[i];
-  return out;
-}
-
 }  // namespace
 
 DpoSummary run_dpo(const DpoConfig& cfg, const RunOptions& run) {

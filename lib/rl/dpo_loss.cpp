@@ -29,17 +29,11 @@ Objective dpo_objective(std::vector<double> ref_logp, double beta, double global
     DSMATH_CHECK(b.batch % 2 == 0 && static_cast<size_t>(b.batch) == ref.size(), "DPO: {} rows, {} reference log-probs", b.batch,
                  ref.size());
     const size_t seq = static_cast<size_t>(b.seq);
-    // sequence log-prob of a row: the sum over its target tokens
-    auto row_logp = [&](size_t r) {
-      double s = 0;
-      for (size_t t = 0; t < seq; ++t)
-        if (b.targets[r * seq + t] >= 0) s += logp[r * seq + t];
-      return s;
-    };
+    const std::vector<double> seq_logp = row_logprobs(b, logp);
     double loss = 0;
     for (size_t k = 0; 2 * k < static_cast<size_t>(b.batch); ++k) {
       const size_t w = 2 * k, l = 2 * k + 1;
-      const DpoPairLoss p = dpo_pair_loss(row_logp(w), row_logp(l), ref[w], ref[l], beta);
+      const DpoPairLoss p = dpo_pair_loss(seq_logp[w], seq_logp[l], ref[w], ref[l], beta);
       loss += p.loss / global_pairs;
       for (size_t t = 0; t < seq; ++t) {
         if (b.targets[w * seq + t] >= 0) dlogp[w * seq + t] = static_cast<float>(p.d_chosen / global_pairs);
@@ -52,6 +46,13 @@ Objective dpo_objective(std::vector<double> ref_logp, double beta, double global
     stats.loss += loss;
     return loss;
   };
+}
+
+std::vector<double> row_logprobs(const TokenBatch& b, std::span<const float> logp) {
+  std::vector<double> out(static_cast<size_t>(b.batch), 0.0);
+  for (size_t i = 0; i < static_cast<size_t>(b.size()); ++i)
+    if (b.targets[i] >= 0) out[i / static_cast<size_t>(b.seq)] += logp[i];
+  return out;
 }
 
 }  // namespace dsmath::rl

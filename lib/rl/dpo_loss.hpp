@@ -31,4 +31,8 @@ struct DpoStats {
 };
 Objective dpo_objective(std::vector<double> ref_logp, double beta, double global_pairs, DpoStats& stats);
 
+// The sequence log-prob of each row of a batch: the sum of logp over the row's target tokens
+// (TRL's per_token_logps.sum(dim=1) over the completion mask).
+std::vector<double> row_logprobs(const TokenBatch& b, std::span<const float> logp);
+
 }  // namespace dsmath::rl
