@@ -11,7 +11,7 @@ functions this check has no use for) and given the attributes their __init__ wou
 real GRPOConfig / DPOConfig (grpo_trainer.py l.782-990, dpo_trainer.py l.801-975).
 
 Re-typed, because TRL computes it inline in the 400-line _generate_and_score_completions: the
-group advantages of grpo_trainer.py l.2763-2788 (multi_objective_aggregation
+group advantages of grpo_trainer.py l.2761-2788 (multi_objective_aggregation
 "sum_then_normalize", one reward function). The script asserts that those lines are still in the
 installed source, so a TRL that changes them fails here instead of comparing against a stale copy.
 """
@@ -49,7 +49,7 @@ def load(path):
     return model
 
 
-# grpo_trainer.py l.2763-2788 (sum_then_normalize), for one reward function of weight 1
+# grpo_trainer.py l.2761-2788 (sum_then_normalize), for one reward function of weight 1
 ADVANTAGE_LINES = [
     "mean_grouped_rewards = torch.nanmean(rewards.view(-1, num_generations), dim=1)",
     "std_rewards = nanstd(rewards.view(-1, num_generations), dim=1)",
