@@ -218,14 +218,11 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     ++step;
     comm.note_step(step);
     Stopwatch step_clock;
-    // 1. rollout: this rank's questions, G outputs each
-    Stopwatch gen_clock;
-    const Rollout rollout = step_rollout(engine, setup, pq, sampler, cfg.rollout, step);
-    const double t_gen = gen_clock.seconds();
-    // 2. scoring
-    Stopwatch score_clock;
-    const auto scored = score_rollout(rewards, pq, rollout);
-    const double t_score = score_clock.seconds();
+    // 1-2. rollout and scoring: this rank's questions, G outputs each, their rewards
+    const ScoredRollout step_out = step_rollout(engine, setup, pq, sampler, cfg.rollout, rewards, step);
+    const Rollout& rollout = step_out.rollout;
+    const auto& scored = step_out.scored;
+    const double t_gen = step_out.generation_s, t_score = step_out.scoring_s;
     // 3. the gradient coefficient per token
     double zero_std_groups = 0;
     std::vector<RolloutSample> samples =

@@ -7,6 +7,7 @@
 #include "core/hash.hpp"
 #include "core/log.hpp"
 #include "core/stop_signal.hpp"
+#include "core/timer.hpp"
 #include "dist/launch.hpp"
 #include "train/model_setup.hpp"
 
@@ -53,14 +54,21 @@ int rollout_length(const PromptedQuestions& pq, const ModelConfig& model, int ma
                                            pq.longest_prompt + static_cast<size_t>(std::max(1, max_new_tokens))));
 }
 
-Rollout step_rollout(GenerationEngine& engine, const OnlineRun& run, const PromptedQuestions& pq, QuestionSampler& sampler,
-                     const RolloutConfig& rollout, int64_t step) {
+ScoredRollout step_rollout(GenerationEngine& engine, const OnlineRun& run, const PromptedQuestions& pq, QuestionSampler& sampler,
+                           const RolloutConfig& rollout, const Rewards& rewards, int64_t step) {
   const int rank = run.comm->rank(), here = run.questions_here;
   const auto all_q = sampler.next(static_cast<size_t>(rollout.questions_per_step));
   const std::vector<size_t> mine(all_q.begin() + rank * here, all_q.begin() + (rank + 1) * here);
   SamplingConfig sampling = rollout.sampling;
   sampling.seed = mix64(rollout.sampling.seed ^ mix64(static_cast<uint64_t>(step) * 1000003u + static_cast<uint64_t>(rank)));
-  return sample_rollout(engine, run.tokenizer, pq, mine, rollout.group_size, sampling, run.eos);
+  ScoredRollout out;
+  Stopwatch gen_clock;
+  out.rollout = sample_rollout(engine, run.tokenizer, pq, mine, rollout.group_size, sampling, run.eos);
+  out.generation_s = gen_clock.seconds();
+  Stopwatch score_clock;
+  out.scored = score_rollout(rewards, pq, out.rollout);
+  out.scoring_s = score_clock.seconds();
+  return out;
 }
 
 std::optional<std::filesystem::path> resume_checkpoint(const CheckpointStore& store, const RunOptions& run) {

@@ -44,10 +44,17 @@ struct OnlineRun {
 // model's whole context.
 int rollout_length(const PromptedQuestions& pq, const ModelConfig& model, int max_new_tokens);
 
-// Phase 1 of a step: this rank's questions (every rank draws the same global list), G outputs
-// each, from a sampling stream per (step, rank) so that samples differ across steps.
-Rollout step_rollout(GenerationEngine& engine, const OnlineRun& run, const PromptedQuestions& pq, QuestionSampler& sampler,
-                     const RolloutConfig& rollout, int64_t step);
+// Phases 1 and 2 of a step: this rank's questions (every rank draws the same global list), G
+// outputs each from a sampling stream per (step, rank) so that samples differ across steps, and
+// their rewards; with the seconds each phase took.
+struct ScoredRollout {
+  Rollout rollout;
+  std::vector<SampleRewards> scored;
+  double generation_s = 0, scoring_s = 0;
+};
+
+ScoredRollout step_rollout(GenerationEngine& engine, const OnlineRun& run, const PromptedQuestions& pq, QuestionSampler& sampler,
+                           const RolloutConfig& rollout, const Rewards& rewards, int64_t step);
 
 // The checkpoint to resume from (with --resume); a run directory that holds checkpoints is
 // refused without --resume.

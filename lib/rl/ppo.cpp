@@ -71,27 +71,26 @@ PpoSummary run_ppo(const PpoConfig& cfg, const RunOptions& run) {
   install_stop_handlers();
   const OnlineRun setup("PPO", config::to_yaml_text(cfg), cfg.runtime, cfg.dist, run, cfg.rollout, cfg.algorithm.minibatches,
                         cfg.tokenizer, cfg.init, cfg.model);
-  Backend* backend = setup.backend.get();
+  Backend& backend = *setup.backend;
   Communicator& comm = *setup.comm;
-  const Tokenizer& tokenizer = setup.tokenizer;
-  const ModelConfig& model_config = setup.model_config;
   const int questions_total = cfg.rollout.questions_per_step, G = cfg.rollout.group_size;
 
   // policy, reference, value model
   const TransformerOptions trained{true, cfg.train.recompute_activations, cfg.train.head_chunk_rows};
-  Transformer policy(model_config, *backend, trained);
+  Transformer policy(setup.model_config, backend, trained);
   const bool use_kl = cfg.algorithm.kl_coef > 0;
   std::unique_ptr<Transformer> reference;
-  if (use_kl) reference = std::make_unique<Transformer>(model_config, *backend, TransformerOptions{false});
+  if (use_kl) reference = std::make_unique<Transformer>(setup.model_config, backend, TransformerOptions{false});
   const InitConfig value_from = value_init(cfg);
   const ModelConfig value_config = resolve_model_config(cfg.model, value_from, ModelHead::scalar);
-  check_tokenizer_fits(tokenizer, value_config.vocab_size, value_from.from);
-  Transformer value(value_config, *backend, trained);
+  check_tokenizer_fits(setup.tokenizer, value_config.vocab_size, value_from.from);
+  Transformer value(value_config, backend, trained);
 
   const PromptedQuestions pq =
-      prompt_questions(load_rl_questions(cfg.data), tokenizer, setup.chat, cfg.data.prompt_suffix, model_config.max_seq_len);
+      prompt_questions(load_rl_questions(cfg.data), setup.tokenizer, setup.chat, cfg.data.prompt_suffix,
+                       setup.model_config.max_seq_len);
   QuestionSampler sampler(pq.questions.size(), cfg.train.seed);
-  Rewards rewards(cfg.rewards, cfg.data.answer_style, *backend, tokenizer);
+  Rewards rewards(cfg.rewards, cfg.data.answer_style, backend, setup.tokenizer);
   const int64_t updates_per_step = static_cast<int64_t>(cfg.algorithm.policy_epochs) * cfg.algorithm.minibatches;
   Trainer trainer(policy, comm, cfg.optim, cfg.train, cfg.dist, cfg.train.max_steps * updates_per_step);
   OptimConfig value_optim = cfg.optim;
@@ -129,7 +128,7 @@ PpoSummary run_ppo(const PpoConfig& cfg, const RunOptions& run) {
   MetricsLog metrics(run.run_dir / "metrics.jsonl", step > 0 ? step : -1);
 
   const int32_t pad = setup.pad;
-  GenerationEngine engine(policy, cfg.rollout.batch, rollout_length(pq, model_config, cfg.rollout.sampling.max_new_tokens));
+  GenerationEngine engine(policy, cfg.rollout.batch, rollout_length(pq, setup.model_config, cfg.rollout.sampling.max_new_tokens));
   // the policy update of equation 1 is GRPO's clipped surrogate without its in-loss KL
   AlgorithmConfig policy_alg;
   policy_alg.loss = {.beta = 0, .clip_low = cfg.algorithm.clip, .clip_high = cfg.algorithm.clip,
@@ -149,14 +148,11 @@ PpoSummary run_ppo(const PpoConfig& cfg, const RunOptions& run) {
     ++step;
     comm.note_step(step);
     Stopwatch step_clock;
-    // 1. rollout, as GRPO's
-    Stopwatch gen_clock;
-    const Rollout rollout = step_rollout(engine, setup, pq, sampler, cfg.rollout, step);
-    const double t_gen = gen_clock.seconds();
-    // 2. scoring: r_phi(q, o)
-    Stopwatch score_clock;
-    const auto scored = score_rollout(rewards, pq, rollout);
-    const double t_score = score_clock.seconds();
+    // 1-2. rollout and scoring, as GRPO's: the outputs and their r_phi(q, o)
+    const ScoredRollout step_out = step_rollout(engine, setup, pq, sampler, cfg.rollout, rewards, step);
+    const Rollout& rollout = step_out.rollout;
+    const auto& scored = step_out.scored;
+    const double t_gen = step_out.generation_s, t_score = step_out.scoring_s;
     // 3. the gradient coefficient: log pi_old, log pi_ref and V_old of every completion token,
     //    equation 2's rewards, GAE, whitening
     Stopwatch train_clock;
