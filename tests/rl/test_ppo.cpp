@@ -197,6 +197,40 @@ TEST_CASE("the value loss weighs tokens like the policy loss: hand-worked aggreg
   CHECK(dv[0] == Approx(0.1 * -1.0 / 3));
 }
 
+TEST_CASE("update_policy calls the value step after each policy minibatch step, in order", "[ppo]") {
+  CpuBackend backend(1);
+  SingleProcessCommunicator comm;
+  ModelConfig c = test::model_shape(29, 16, 1, 2, 1, 24);
+  c.max_seq_len = 32;
+  Transformer m(c, backend);
+  m.init_parameters(8);
+  std::vector<RolloutSample> samples(4);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    samples[i].prompt = {1, 2};
+    samples[i].completion = {static_cast<int32_t>(3 + i), 4};
+    samples[i].advantages = {0.5, -0.5};
+  }
+  AlgorithmConfig alg;
+  alg.loss.beta = 0;
+  alg.policy_epochs = 2;
+  alg.minibatches = 2;
+  Trainer trainer(m, comm, OptimConfig{}, TrainConfig{}, {}, 4);
+  std::vector<std::pair<size_t, size_t>> calls;
+  std::vector<int64_t> policy_steps;
+  update_policy(trainer, comm, m, samples, alg, 1, 8, false, 0, [&](size_t begin, size_t end) {
+    calls.emplace_back(begin, end);
+    policy_steps.push_back(trainer.step());  // the policy has taken this minibatch's step
+  });
+  CHECK(calls == std::vector<std::pair<size_t, size_t>>{{0, 2}, {2, 4}, {0, 2}, {2, 4}});
+  CHECK(policy_steps == std::vector<int64_t>{1, 2, 3, 4});
+}
+
+TEST_CASE("dsmath ppo refuses a process reward model", "[ppo][cli]") {
+  const auto r = test::run_dsmath("config show --stage ppo --set data.train=[x.jsonl] --set 'rewards=[{kind: model, model: x, model_kind: process}]'");
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.output, Catch::Contains("process reward model"));
+}
+
 namespace {
 void write_questions(const fs::path& dir) {
   Rng rng(21);
