@@ -85,6 +85,8 @@ PpoSummary run_ppo(const PpoConfig& cfg, const RunOptions& run) {
   const ModelConfig value_config = resolve_model_config(cfg.model, value_from, ModelHead::scalar);
   check_tokenizer_fits(setup.tokenizer, value_config.vocab_size, value_from.from);
   Transformer value(value_config, backend, trained);
+  log::info("value model: {} ({} parameters)", value_from.from.empty() ? "drawn at random" : "from " + value_from.from,
+            value.num_params());
 
   const PromptedQuestions pq =
       prompt_questions(load_rl_questions(cfg.data), setup.tokenizer, setup.chat, cfg.data.prompt_suffix,
