@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The unified paradigm of DeepSeekMath section 5.2 (Table 10, Figures 5-7) on the quickstart's
 # world: from the same SFT model and with the same number of sampled outputs, RFT, Online RFT,
-# DPO and GRPO (outcome supervision), each evaluated on the held-out problems: pass@1, maj@K and
+# DPO, PPO and GRPO (outcome supervision), each evaluated on the held-out problems: pass@1, maj@K and
 # pass@K. The paper's ordering: GRPO > Online RFT > RFT, and RL raises maj@K more than pass@K.
 #
 # usage: scripts/paradigm.sh [--out DIR] [--steps N] [--threads N]
@@ -54,11 +54,14 @@ method online_rft "$dsmath" grpo -c configs/quickstart/grpo.yaml "${common[@]}" 
   --set "algorithm.advantage=online_rft"
 method rft "$dsmath" rft -c configs/quickstart/rft.yaml "${common[@]}" --set "samples.samples_per_question=$k"
 method dpo "$dsmath" dpo -c configs/quickstart/dpo.yaml "${common[@]}" --set "samples.samples_per_question=$k"
+# PPO with GRPO's budget: questions_per_step x group_size outputs per step, as many steps
+method ppo "$dsmath" ppo -c configs/quickstart/ppo.yaml "${common[@]}" --set "train.max_steps=$steps" \
+  --set "rollout.questions_per_step=$((qps * G))" --set "rollout.group_size=1"
 
 metric() { sed -n "s/.*\"$2\": \([-0-9.e]*\).*/\1/p" "$1/summary.json" | head -1; }
 printf '\n%-11s %9s %9s %9s\n' method pass@1 "maj@$K" "pass@$K"
 : > "$R/results.jsonl"
-for m in sft rft online_rft dpo grpo; do
+for m in sft rft online_rft dpo ppo grpo; do
   d=$R/eval/$m
   [[ -e $d/summary.json ]] || continue
   p1=$(metric "$d" pass@1) mj=$(metric "$d" "maj@$K") pk=$(metric "$d" "pass@$K")

@@ -11,6 +11,7 @@ void register_all_commands(CLI::App& app) {
   register_sft_command(app);
   register_rm_command(app);
   register_grpo_command(app);
+  register_ppo_command(app);
   register_rft_command(app);
   register_dpo_command(app);
   register_generate_command(app);

@@ -14,6 +14,7 @@ void register_pretrain_command(CLI::App& app);
 void register_sft_command(CLI::App& app);
 void register_rm_command(CLI::App& app);
 void register_grpo_command(CLI::App& app);
+void register_ppo_command(CLI::App& app);
 void register_rft_command(CLI::App& app);
 void register_dpo_command(CLI::App& app);
 void register_generate_command(CLI::App& app);

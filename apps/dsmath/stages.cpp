@@ -5,6 +5,7 @@
 #include "eval/eval_config.hpp"
 #include "rl/dpo_config.hpp"
 #include "rl/grpo_config.hpp"
+#include "rl/ppo_config.hpp"
 #include "rl/rft_config.hpp"
 #include "train/pretrain_config.hpp"
 #include "train/rm_config.hpp"
@@ -25,6 +26,7 @@ const std::vector<StageEntry>& stage_entries() {
       make_stage_entry<SftConfig>("sft", "supervised fine-tuning on conversations (`dsmath sft`)"),
       make_stage_entry<RmConfig>("rm", "reward models, outcome or process (`dsmath rm train`)"),
       make_stage_entry<rl::GrpoConfig>("grpo", "Group Relative Policy Optimization (`dsmath grpo`)"),
+      make_stage_entry<rl::PpoConfig>("ppo", "Proximal Policy Optimization with a value model (`dsmath ppo`)"),
       make_stage_entry<rl::RftConfig>("rft", "rejection-sampling fine-tuning (`dsmath rft`)"),
       make_stage_entry<rl::DpoConfig>("dpo", "Direct Preference Optimization (`dsmath dpo`)"),
       make_stage_entry<eval::EvalConfig>("eval", "benchmark evaluation (`dsmath eval run`, configs/eval)"),

@@ -24,9 +24,11 @@
 #include "io/safetensors.hpp"
 #include "rl/coefficients.hpp"
 #include "rl/iterative.hpp"
+#include "rl/online_run.hpp"
 #include "rl/policy_update.hpp"
 #include "rl/rewards.hpp"
 #include "rl/rl_data.hpp"
+#include "rl/rollout_metrics.hpp"
 #include "rl/rollout.hpp"
 #include "tokenizer/chat_template.hpp"
 #include "train/checkpointing.hpp"
@@ -108,122 +110,31 @@ std::vector<RolloutSample> coefficient_samples(const Rollout& rollout, const Pro
   return samples;
 }
 
-// Phase 6: the step's metrics, summed over ranks (TRL's names beside ours where TRL has one).
-Json step_metrics(Communicator& comm, const GrpoConfig& cfg, const Rollout& rollout, const std::vector<SampleRewards>& scored,
-                  const UpdateResult& update, double zero_std_groups) {
-  const UpdateStats& st = update.stats;
-  enum { reward, reward_sq, correct, length, truncated, zero_std, kl, entropy, clipped, clip_low, clip_high, tokens,
-         mismatch, mismatch_tokens, count };
-  std::vector<double> sums(count, 0.0);
-  double len_max = 0, len_min = 1e300;
-  for (size_t i = 0; i < scored.size(); ++i) {
-    const double n_tok = static_cast<double>(rollout.outputs[i].tokens.size());
-    sums[reward] += scored[i].total;
-    sums[reward_sq] += scored[i].total * scored[i].total;
-    sums[correct] += scored[i].correct;
-    sums[length] += n_tok;
-    sums[truncated] += rollout.outputs[i].finish == FinishReason::length;
-    len_max = std::max(len_max, n_tok);
-    len_min = std::min(len_min, n_tok);
-  }
-  sums[zero_std] = zero_std_groups;
-  sums[kl] = st.kl_sum;
-  sums[entropy] = st.entropy_sum;
-  sums[clipped] = st.clipped;
-  sums[clip_low] = st.clipped_low;
-  sums[clip_high] = st.clipped_high;
-  sums[tokens] = st.tokens;
-  sums[mismatch] = st.mismatch_sum;
-  sums[mismatch_tokens] = st.mismatch_tokens;
-  // per reward source: sum and sum of squares
-  const size_t n_src = cfg.rewards.size();
-  for (size_t k = 0; k < 2 * n_src; ++k) sums.push_back(0.0);
-  for (const auto& s : scored)
-    for (size_t k = 0; k < n_src; ++k) {
-      sums[count + 2 * k] += s.by_source[k];
-      sums[count + 2 * k + 1] += s.by_source[k] * s.by_source[k];
-    }
-  comm.allreduce_sum(sums);
-  // extremes over ranks: a max of -x is a min of x; allreduce has only sums, so gather them as
-  // one-hot slots (world is small: one value per rank)
-  std::vector<double> ext(2 * static_cast<size_t>(comm.world_size()), 0.0);
-  ext[2 * static_cast<size_t>(comm.rank())] = len_max;
-  ext[2 * static_cast<size_t>(comm.rank()) + 1] = len_min;
-  comm.allreduce_sum(ext);
-  for (int r = 0; r < comm.world_size(); ++r) {
-    len_max = std::max(len_max, ext[2 * static_cast<size_t>(r)]);
-    len_min = std::min(len_min, ext[2 * static_cast<size_t>(r) + 1]);
-  }
-  const double n = static_cast<double>(cfg.rollout.questions_per_step) * cfg.rollout.group_size;
-  auto mean_std = [&](double sum, double sq) {
-    const double m = sum / n;
-    return std::pair{m, std::sqrt(std::max(0.0, sq / n - m * m))};
-  };
-  const auto [r_mean, r_std] = mean_std(sums[reward], sums[reward_sq]);
-  auto per_token = [&](double v) { return sums[tokens] > 0 ? v / sums[tokens] : 0.0; };
-  Json line{{"reward_mean", r_mean},
-            {"reward_std", r_std},
-            {"accuracy", sums[correct] / n},
-            {"kl", per_token(sums[kl])},
-            {"entropy", per_token(sums[entropy])},
-            {"clip_fraction", per_token(sums[clipped])},
-            {"clip_ratio_low", per_token(sums[clip_low])},
-            {"clip_ratio_high", per_token(sums[clip_high])},
-            {"completion_length_mean", sums[length] / n},
-            {"completion_length_max", len_max},
-            {"completion_length_min", len_min},
-            {"truncated_fraction", sums[truncated] / n},
-            {"zero_std_group_fraction", sums[zero_std] / cfg.rollout.questions_per_step},
-            {"frac_reward_zero_std", sums[zero_std] / cfg.rollout.questions_per_step},
-            {"logprob_mismatch", sums[mismatch_tokens] > 0 ? sums[mismatch] / sums[mismatch_tokens] : 0.0},
-            {"logprob_mismatch_max", st.mismatch_max},
-            {"loss", update.last.loss},
-            {"grad_norm", update.last.grad_norm},
-            {"lr", update.last.lr},
-            {"optimizer_steps", update.optimizer_steps}};
-  for (size_t k = 0; k < n_src; ++k) {
-    const auto [m, sd] = mean_std(sums[count + 2 * k], sums[count + 2 * k + 1]);
-    line["reward_" + cfg.rewards[k].kind + "_mean"] = m;
-    line["reward_" + cfg.rewards[k].kind + "_std"] = sd;
-  }
-  return line;
-}
-
 }  // namespace
 
 GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
   install_stop_handlers();
-  auto backend = create_backend({cfg.runtime.device, cfg.runtime.threads, -1});
-  auto communicator = create_communicator(cfg.dist, run.run_dir / ".heartbeat", backend.get());
-  Communicator& comm = *communicator;
-  const std::string config_yaml = config::to_yaml_text(cfg);
-  const std::string config_hash = hex64(hash64(config_yaml));
-  log::info("backend: {}; {}", backend->description(), comm.name());
-
+  const OnlineRun setup("GRPO", config::to_yaml_text(cfg), cfg.runtime, cfg.dist, run, cfg.rollout, cfg.algorithm.minibatches,
+                        cfg.tokenizer, cfg.init, cfg.model);
+  Backend* backend = setup.backend.get();
+  Communicator& comm = *setup.comm;
+  const std::string& config_yaml = setup.config_yaml;
+  const std::string& config_hash = setup.config_hash;
+  const std::string& tokenizer_path = setup.tokenizer_path;
+  const Tokenizer& tokenizer = setup.tokenizer;
+  const ModelConfig& model_config = setup.model_config;
   const int world = comm.world_size();
-  const int questions_total = cfg.rollout.questions_per_step;
-  if (questions_total % world != 0)
-    fail_hint("make rollout.questions_per_step a multiple of the number of ranks",
-              "rollout.questions_per_step ({}) is not divisible by {} ranks", questions_total, world);
-  const int questions_here = questions_total / world;
+  const int questions_total = cfg.rollout.questions_per_step, questions_here = setup.questions_here;
   const int G = cfg.rollout.group_size;
-  if ((questions_here * G) % cfg.algorithm.minibatches != 0)
-    fail_hint("pick algorithm.minibatches dividing questions_per_step x group_size / ranks",
-              "{} samples per rank do not split into {} minibatches", questions_here * G, cfg.algorithm.minibatches);
 
-  // tokenizer, policy, reference
-  const std::string tokenizer_path = resolve_tokenizer_path(cfg.tokenizer, cfg.init, "GRPO renders its prompts with it");
-  const Tokenizer tokenizer = Tokenizer::load(tokenizer_path);
-  const ChatFormat chat = ChatFormat::for_tokenizer(tokenizer);
-  const ModelConfig model_config = resolve_model_config(cfg.model, cfg.init);
-  check_tokenizer_fits(tokenizer, model_config.vocab_size, cfg.init.from);
+  // policy, reference
   Transformer policy(model_config, *backend, {true, cfg.train.recompute_activations, cfg.train.head_chunk_rows});
   const bool use_kl = cfg.algorithm.loss.beta > 0;
   std::unique_ptr<Transformer> reference;
   if (use_kl) reference = std::make_unique<Transformer>(model_config, *backend, TransformerOptions{false});
 
   const PromptedQuestions pq =
-      prompt_questions(load_rl_questions(cfg.data), tokenizer, chat, cfg.data.prompt_suffix, model_config.max_seq_len);
+      prompt_questions(load_rl_questions(cfg.data), tokenizer, setup.chat, cfg.data.prompt_suffix, model_config.max_seq_len);
   QuestionSampler sampler(pq.questions.size(), cfg.train.seed);
   Rewards rewards(cfg.rewards, cfg.data.answer_style, *backend, tokenizer,
                   cfg.iterative.every_steps > 0 && cfg.iterative.reward_model_steps > 0);
@@ -237,8 +148,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
   const InitConfig reference_init{cfg.reference.empty() ? cfg.init.from : cfg.reference, cfg.init.seed};
   int64_t step = 0, reference_step = 0;
   std::vector<LabelledSolution> rm_fresh, rm_earlier;
-  if (auto latest = store.latest(); latest && run.resume) {
-    log::info("resuming from {}", latest->string());
+  if (auto latest = resume_checkpoint(store, run)) {
     const Json state = load_checkpoint(*latest, policy, trainer.optimizer());
     try {
       trainer.restore(state.at("trainer"));
@@ -258,9 +168,6 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
       rm->set_parameters(read_hf_weights(*latest / "reward_model", rm->config()));
     if (fs::exists(*latest / "reward_model_replay.jsonl"))
       read_replay_buffers(*latest / "reward_model_replay.jsonl", rm_fresh, rm_earlier);
-  } else if (latest) {
-    fail_hint("pass --resume to continue it, or choose another --run-dir", "run directory '{}' already holds checkpoints (latest {})",
-              run.run_dir.string(), latest->filename().string());
   } else {
     const auto initial = initialize_weights(policy, cfg.init);
     if (trainer.optimizer().has_master()) trainer.optimizer().set_master(initial);
@@ -296,14 +203,8 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     return j;
   };
 
-  const int32_t pad = static_cast<int32_t>(tokenizer.eos_id().value_or(0));
-  const std::vector<int32_t> eos = tokenizer.eos_id() ? std::vector<int32_t>{static_cast<int32_t>(*tokenizer.eos_id())}
-                                                      : std::vector<int32_t>{};
-  // the KV cache holds the longest prompt plus max_new_tokens, not the model's whole context
-  const int rollout_len = static_cast<int>(
-      std::min<size_t>(static_cast<size_t>(model_config.max_seq_len),
-                       pq.longest_prompt + static_cast<size_t>(std::max(1, cfg.rollout.sampling.max_new_tokens))));
-  GenerationEngine engine(policy, cfg.rollout.batch, rollout_len);
+  const int32_t pad = setup.pad;
+  GenerationEngine engine(policy, cfg.rollout.batch, rollout_length(pq, model_config, cfg.rollout.sampling.max_new_tokens));
   const AdvantageConfig adv_cfg{cfg.algorithm.bessel, cfg.algorithm.advantage_eps, cfg.algorithm.scale_rewards};
   GrpoSummary summary;
   summary.steps = step;
@@ -317,19 +218,11 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     ++step;
     comm.note_step(step);
     Stopwatch step_clock;
-    // 1. rollout: this rank's questions (every rank draws the same global list), G outputs each
-    //    from a stream per (step, rank) so samples differ across steps
-    const auto all_q = sampler.next(static_cast<size_t>(questions_total));
-    const std::vector<size_t> mine(all_q.begin() + comm.rank() * questions_here, all_q.begin() + (comm.rank() + 1) * questions_here);
-    SamplingConfig sampling = cfg.rollout.sampling;
-    sampling.seed = mix64(cfg.rollout.sampling.seed ^ mix64(static_cast<uint64_t>(step) * 1000003u + static_cast<uint64_t>(comm.rank())));
-    Stopwatch gen_clock;
-    const Rollout rollout = sample_rollout(engine, tokenizer, pq, mine, G, sampling, eos);
-    const double t_gen = gen_clock.seconds();
-    // 2. scoring
-    Stopwatch score_clock;
-    const auto scored = score_rollout(rewards, pq, rollout);
-    const double t_score = score_clock.seconds();
+    // 1-2. rollout and scoring: this rank's questions, G outputs each, their rewards
+    const ScoredRollout step_out = step_rollout(engine, setup, pq, sampler, cfg.rollout, rewards, step);
+    const Rollout& rollout = step_out.rollout;
+    const auto& scored = step_out.scored;
+    const double t_gen = step_out.generation_s, t_score = step_out.scoring_s;
     // 3. the gradient coefficient per token
     double zero_std_groups = 0;
     std::vector<RolloutSample> samples =
@@ -341,7 +234,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
                                               cfg.rollout.sampling.max_new_tokens, use_kl, pad);
     const double t_train = train_clock.seconds();
 
-    Json line = step_metrics(comm, cfg, rollout, scored, update, zero_std_groups);
+    Json line = rollout_step_metrics(comm, cfg.rewards, cfg.rollout.questions_per_step, G, rollout, scored, update, zero_std_groups);
     line["step"] = step;
     line["time_generation_s"] = t_gen;
     line["time_scoring_s"] = t_score;
@@ -401,9 +294,8 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     maybe_inject_fault("kill_after_step", step, comm.rank());
 
     // 6. checkpointing
-    double stop = stop_requested() ? 1.0 : 0.0;  // a scheduler's stop signal on any rank
-    comm.allreduce_sum(std::span<double>(&stop, 1));
-    if ((cfg.checkpoint.every_steps > 0 && step % cfg.checkpoint.every_steps == 0) || step == cfg.train.max_steps || stop > 0) {
+    bool stop = false;
+    if (checkpoint_due(comm, cfg.checkpoint, step, cfg.train.max_steps, stop)) {
       Json state{{"format", "dsmath-trainer-state-1"}, {"stage", "grpo"},     {"step", step},
                  {"world_size", world},                {"config_hash", config_hash}, {"trainer", trainer.state()},
                  {"data", sampler.state()},            {"reference_step", reference_step}, {"time", utc_timestamp()}};
@@ -425,7 +317,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
       }
       log::info("checkpoint: {}", summary.checkpoint.string());
     }
-    if (stop > 0) {
+    if (stop) {
       log::warn("stopping after step {} on a stop signal; the checkpoint is written: rerun with --resume", step);
       summary.stopped_early = true;
       break;

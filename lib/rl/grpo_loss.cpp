@@ -10,6 +10,16 @@ double k3_kl(double logp, double ref_logp) {
   return std::exp(log_r) - log_r - 1.0;
 }
 
+double token_weight(LossAggregation aggregation, double n_tokens, double global_sequences, double global_tokens,
+                    int max_new_tokens) {
+  switch (aggregation) {
+    case LossAggregation::sequence_mean: return 1.0 / (global_sequences * n_tokens);
+    case LossAggregation::token_mean: return 1.0 / global_tokens;
+    case LossAggregation::dr_grpo: return 1.0 / (global_sequences * static_cast<double>(max_new_tokens));
+  }
+  return 0.0;
+}
+
 TokenLoss grpo_token_loss(double logp, double old_logp, double ref_logp, double advantage, const GrpoLossConfig& c,
                           bool use_kl) {
   TokenLoss t;

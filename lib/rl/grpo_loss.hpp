@@ -32,6 +32,11 @@ struct TokenLoss {
   bool clipped = false;
 };
 
+// The weight of one token of an output of n_tokens tokens in the loss under `aggregation`, the
+// minibatch holding global_sequences outputs and global_tokens tokens over all ranks.
+double token_weight(LossAggregation aggregation, double n_tokens, double global_sequences, double global_tokens,
+                    int max_new_tokens);
+
 TokenLoss grpo_token_loss(double logp, double old_logp, double ref_logp, double advantage, const GrpoLossConfig& config,
                           bool use_kl);
 

@@ -33,12 +33,7 @@ Objective grpo_objective(const std::vector<const RolloutSample*>& samples, const
     for (size_t r = 0; r < samples.size(); ++r) {
       const RolloutSample& s = *samples[r];
       const double n_tokens = static_cast<double>(s.completion.size());
-      double weight = 0;
-      switch (config.aggregation) {
-        case LossAggregation::sequence_mean: weight = 1.0 / (global_sequences * n_tokens); break;
-        case LossAggregation::token_mean: weight = 1.0 / global_tokens; break;
-        case LossAggregation::dr_grpo: weight = 1.0 / (global_sequences * static_cast<double>(max_new_tokens)); break;
-      }
+      const double weight = token_weight(config.aggregation, n_tokens, global_sequences, global_tokens, max_new_tokens);
       const size_t base = r * static_cast<size_t>(b.seq) + s.prompt.size() - 1;
       for (size_t j = 0; j < s.completion.size(); ++j) {
         const size_t i = base + j;
@@ -66,8 +61,6 @@ Objective grpo_objective(const std::vector<const RolloutSample*>& samples, const
   };
 }
 
-namespace {
-// samples [begin, end) in micro-batches of `micro`
 std::vector<std::vector<const RolloutSample*>> micro_batches(const std::vector<RolloutSample>& samples, size_t begin, size_t end,
                                                              int micro) {
   std::vector<std::vector<const RolloutSample*>> out;
@@ -78,7 +71,6 @@ std::vector<std::vector<const RolloutSample*>> micro_batches(const std::vector<R
   }
   return out;
 }
-}  // namespace
 
 void completion_logprobs(Transformer& model, std::vector<RolloutSample>& samples, int micro_batch, int32_t pad,
                          std::vector<float> RolloutSample::*member) {
@@ -95,7 +87,8 @@ void completion_logprobs(Transformer& model, std::vector<RolloutSample>& samples
 }
 
 UpdateResult update_policy(Trainer& trainer, Communicator& comm, Transformer& policy, std::vector<RolloutSample>& samples,
-                           const AlgorithmConfig& algorithm, int micro_batch, int max_new_tokens, bool use_kl, int32_t pad) {
+                           const AlgorithmConfig& algorithm, int micro_batch, int max_new_tokens, bool use_kl, int32_t pad,
+                           const MinibatchHook& after_each_minibatch) {
   const size_t m_count = static_cast<size_t>(algorithm.minibatches);
   if (samples.size() % m_count != 0)
     fail_hint("pick algorithm.minibatches dividing questions_per_step x group_size / ranks",
@@ -127,6 +120,7 @@ UpdateResult update_policy(Trainer& trainer, Communicator& comm, Transformer& po
       }
       out.last = trainer.finish_step();
       ++out.optimizer_steps;
+      if (after_each_minibatch) after_each_minibatch(begin, end);
     }
   }
   return out;

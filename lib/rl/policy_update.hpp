@@ -2,6 +2,7 @@
 // The policy-update phase every RL method shares (DeepSeekMath section 5.2.1: the gradient
 // coefficient times the gradient of log pi, eq. 5): rollout samples as token rows, the clipped
 // GRPO objective of eq. 3, the reference log-probs, and mu passes of minibatch steps over a rollout.
+#include <functional>
 #include <vector>
 
 #include "dist/communicator.hpp"
@@ -20,6 +21,9 @@ struct RolloutSample {
   std::vector<float> old_logp;      // log pi_old from the trainer's forward; empty: the detached current log-probs (mu = 1)
   std::vector<float> ref_logp;      // log pi_ref per completion token (empty without KL)
   std::vector<double> advantages;   // the gradient coefficient per completion token
+  // PPO's value model (ppo_loss.hpp): V_old at each completion token's state, and the GAE returns
+  std::vector<float> old_values;
+  std::vector<double> returns;
 };
 
 struct UpdateStats {
@@ -40,7 +44,12 @@ Objective grpo_objective(const std::vector<const RolloutSample*>& samples, const
                          double global_sequences, double global_tokens, int max_new_tokens, bool use_kl,
                          bool measure_mismatch, const Transformer* model_for_entropy, UpdateStats& stats);
 
-// Fills samples[i].*member with `model`'s log-probs of each completion token (no gradients).
+// samples [begin, end) in micro-batches of `micro` (the last one may be shorter)
+std::vector<std::vector<const RolloutSample*>> micro_batches(const std::vector<RolloutSample>& samples, size_t begin, size_t end,
+                                                             int micro);
+
+// Fills samples[i].*member with `model`'s log-probs of each completion token (no gradients); for
+// a scalar-head model (PPO's value model), its value at the position predicting that token.
 void completion_logprobs(Transformer& model, std::vector<RolloutSample>& samples, int micro_batch, int32_t pad,
                          std::vector<float> RolloutSample::*member);
 
@@ -50,10 +59,15 @@ struct UpdateResult {
   int optimizer_steps = 0;
 };
 
+// Called after each policy step with the minibatch's samples [begin, end) (PPO steps its value
+// model on the same minibatch, as TRL's PPOTrainer does).
+using MinibatchHook = std::function<void(size_t begin, size_t end)>;
+
 // algorithm.policy_epochs passes over this rank's samples, each split into algorithm.minibatches
 // optimizer steps (a remainder is refused). With more than one step per rollout, pi_old is the
 // policy before the first of them, recomputed by the trainer's forward.
 UpdateResult update_policy(Trainer& trainer, Communicator& comm, Transformer& policy, std::vector<RolloutSample>& samples,
-                           const AlgorithmConfig& algorithm, int micro_batch, int max_new_tokens, bool use_kl, int32_t pad);
+                           const AlgorithmConfig& algorithm, int micro_batch, int max_new_tokens, bool use_kl, int32_t pad,
+                           const MinibatchHook& after_each_minibatch = {});
 
 }  // namespace dsmath::rl

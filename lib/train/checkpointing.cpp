@@ -34,22 +34,24 @@ void write_optimizer_state(const fs::path& dir, const AdamW& opt, int rank) {
 }
 }  // namespace
 
+void write_checkpoint_files(const fs::path& dir, Communicator& comm, const CheckpointContents& c) {
+  const AdamW& opt = c.optimizer;
+  // Under ZeRO-1 each rank writes its shard; otherwise every rank holds the same full state
+  // and rank 0 writes it for all.
+  const bool replicated = opt.begin() == 0 && opt.end() == c.model.num_params();
+  if (!replicated || comm.is_root()) write_optimizer_state(dir, opt, comm.rank());
+  if (!comm.is_root()) return;
+  // fp32 master weights when the model computes in lower precision (and this rank holds them all)
+  const std::vector<float> weights = opt.has_master() && replicated ? opt.get_master() : c.model.get_parameters();
+  write_hf_model(dir, c.model.config(), weights, c.model_dtype);
+  if (!c.tokenizer_path.empty()) write_file_atomic(dir / "tokenizer.json", read_file(c.tokenizer_path));
+  write_file_atomic(dir / "trainer_state.json", c.trainer_state.dump(2) + "\n");
+  if (!c.config_yaml.empty()) write_file_atomic(dir / "config.yaml", c.config_yaml);
+  if (c.extra_files) c.extra_files(dir);
+}
+
 fs::path save_checkpoint(CheckpointStore& store, Communicator& comm, int64_t step, const CheckpointContents& c) {
-  return store.save(step, comm, [&](const fs::path& dir) {
-    const AdamW& opt = c.optimizer;
-    // Under ZeRO-1 each rank writes its shard; otherwise every rank holds the same full state
-    // and rank 0 writes it for all.
-    const bool replicated = opt.begin() == 0 && opt.end() == c.model.num_params();
-    if (!replicated || comm.is_root()) write_optimizer_state(dir, opt, comm.rank());
-    if (!comm.is_root()) return;
-    // fp32 master weights when the model computes in lower precision (and this rank holds them all)
-    const std::vector<float> weights = opt.has_master() && replicated ? opt.get_master() : c.model.get_parameters();
-    write_hf_model(dir, c.model.config(), weights, c.model_dtype);
-    if (!c.tokenizer_path.empty()) write_file_atomic(dir / "tokenizer.json", read_file(c.tokenizer_path));
-    write_file_atomic(dir / "trainer_state.json", c.trainer_state.dump(2) + "\n");
-    if (!c.config_yaml.empty()) write_file_atomic(dir / "config.yaml", c.config_yaml);
-    if (c.extra_files) c.extra_files(dir);
-  });
+  return store.save(step, comm, [&](const fs::path& dir) { write_checkpoint_files(dir, comm, c); });
 }
 
 Json load_checkpoint(const fs::path& dir, Transformer& model, AdamW& optimizer) {

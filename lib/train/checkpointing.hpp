@@ -29,6 +29,11 @@ struct CheckpointContents {
   std::function<void(const std::filesystem::path& dir)> extra_files = {};
 };
 
+// Writes the files above into `dir` (this rank's share of them); save_checkpoint does it in the
+// store's temporary directory. A stage also calls it from extra_files for a second trained model
+// whose optimizer state is replicated on every rank (PPO's value model, in a subdirectory).
+void write_checkpoint_files(const std::filesystem::path& dir, Communicator& comm, const CheckpointContents& contents);
+
 std::filesystem::path save_checkpoint(CheckpointStore& store, Communicator& comm, int64_t step,
                                       const CheckpointContents& contents);
 
