@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <regex>
 #include <set>
 
 #include "backend/cpu/cpu_backend.hpp"
@@ -152,13 +153,18 @@ TEST_CASE("dsmath dpo learns to prefer the SFT model's right answers; dsmath rft
   while (std::getline(kept, line)) {
     const Json k = Json::parse(line);
     const std::string q = k["prompt"], resp = k["response"];
-    // "What is a plus b?": the response's final number (what the GSM8K grader reads) is a + b
+    // "What is a plus b?": the number the GSM8K rule grades is a + b. That rule reads the last "The
+    // answer is N" when the response has it, else the last number (lm-eval's gsm8k strict and
+    // flexible matches); a kept response may go on after its answer ("The answer is 11 is plus 3.")
+    const auto last_match = [&resp](const std::regex& re) {
+      std::string last;
+      for (auto it = std::sregex_iterator(resp.begin(), resp.end(), re); it != std::sregex_iterator(); ++it) last = (*it)[1];
+      return last;
+    };
+    std::string graded = last_match(std::regex(R"(The answer is (\d+))"));
+    if (graded.empty()) graded = last_match(std::regex(R"((\d+))"));
     const int a = std::stoi(q.substr(8)), b = std::stoi(q.substr(q.find("plus") + 5));
-    const auto end = resp.find_last_of("0123456789");
-    REQUIRE(end != std::string::npos);
-    const auto begin = resp.find_last_not_of("0123456789", end);
-    CHECK(resp.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin == std::string::npos ? 0 : begin + 1) + 1) ==
-          std::to_string(a + b));
+    CHECK(graded == std::to_string(a + b));
     distinct.insert(q + "\n" + resp);
     ++rows;
   }
