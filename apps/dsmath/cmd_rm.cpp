@@ -11,6 +11,7 @@
 #include "core/strings.hpp"
 #include "data/jsonl.hpp"
 #include "infer/model_bundle.hpp"
+#include "io/hf_model.hpp"
 #include "train/reward_data.hpp"
 #include "run_summary.hpp"
 #include "train/reward_model.hpp"
@@ -33,7 +34,7 @@ void register_rm_train(CLI::App& rm) {
 
 void register_rm_score(CLI::App& rm) {
   struct Options {
-    std::string model, tokenizer, input, output, separator = "\n", device = "auto";
+    std::string model, tokenizer, input, output, separator, device = "auto";
     RewardKind kind = RewardKind::outcome;
     int batch = 16, threads = 0;
   };
@@ -43,16 +44,21 @@ void register_rm_score(CLI::App& rm) {
   cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json (default: the model directory's)");
   cmd->add_option("-i,--input", o->input, "JSONL: {question, solution} (outcome) or {question, steps} (process)")->required();
   cmd->add_option("-o,--output", o->output, "JSONL output")->required();
-  cmd->add_option("--kind", o->kind, "outcome or process")
+  auto* kind = cmd->add_option("--kind", o->kind, "outcome or process (default: what the model was trained as, else outcome)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, RewardKind>{{"outcome", RewardKind::outcome}, {"process", RewardKind::process}}));
-  cmd->add_option("--step-separator", o->separator, "text between steps (process)");
+  cmd->add_option("--step-separator", o->separator, "text between steps (process; default: the model's own, else \"\\n\")");
   cmd->add_option("--batch", o->batch, "solutions per forward pass")->capture_default_str();
   cmd->add_option("--device", o->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads (0: all cores)");
-  cmd->callback([o] {
+  cmd->callback([o, kind] {
     auto backend = create_backend({o->device, o->threads, -1});
     ModelBundle m = load_model_bundle(o->model, *backend, o->tokenizer, /*require_tokenizer=*/true);
-    RewardScorer scorer(*m.model, *m.tokenizer, o->kind, o->separator, o->batch);
+    const auto dir = resolve_model_dir(o->model);
+    if (kind->count() == 0)
+      if (const auto stored = stored_reward_model_format(dir)) o->kind = stored->kind;
+    const RewardModelFormat format = reward_model_format(dir, o->kind, o->separator, "--kind / --step-separator");
+    o->kind = format.kind;
+    RewardScorer scorer(*m.model, *m.tokenizer, format.kind, format.step_separator, o->batch);
     std::vector<Json> records;
     std::vector<std::string> questions;
     std::vector<std::vector<std::string>> steps;

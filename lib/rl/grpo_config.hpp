@@ -59,7 +59,7 @@ struct RewardSource {
   double weight = 1.0;
   std::string model;          // kind model: a reward model directory (dsmath rm train)
   RewardKind model_kind = RewardKind::outcome;
-  std::string step_separator = "\n";
+  std::string step_separator;  // "": the one the reward model was trained with
 
   template <class V>
   void visit(V& v) {
@@ -69,7 +69,8 @@ struct RewardSource {
     v("weight", weight, "weight in the total reward");
     v("model", model, "reward model directory (kind: model)");
     v("model_kind", model_kind, "outcome: one score per output; process: one per step (advantage: process)");
-    v("step_separator", step_separator, "what separates steps in an output (process rewards)");
+    v("step_separator", step_separator,
+      "what separates steps in an output (process rewards; \"\": the separator stored with the reward model, else \"\\n\")");
   }
 };
 

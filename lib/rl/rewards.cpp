@@ -11,6 +11,7 @@ namespace dsmath::rl {
 struct Rewards::ModelScorer {
   std::unique_ptr<Transformer> model;
   std::unique_ptr<RewardScorer> scorer;
+  RewardModelFormat format;  // what the model was trained with (train/reward_model.hpp)
 };
 
 Rewards::Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle style, Backend& backend, const Tokenizer& tokenizer,
@@ -29,7 +30,8 @@ Rewards::Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle sty
     const bool with_grads = trainable && s.model_kind == RewardKind::outcome;
     m->model = std::make_unique<Transformer>(c, backend, TransformerOptions{with_grads});
     m->model->set_parameters(read_hf_weights(dir, c));
-    m->scorer = std::make_unique<RewardScorer>(*m->model, tokenizer, s.model_kind, s.step_separator);
+    m->format = reward_model_format(dir, s.model_kind, s.step_separator, "rewards[].model_kind / rewards[].step_separator");
+    m->scorer = std::make_unique<RewardScorer>(*m->model, tokenizer, m->format.kind, m->format.step_separator);
     log::info("reward model ({}): {}", s.model_kind == RewardKind::outcome ? "outcome" : "process", dir.string());
     models_.push_back(std::move(m));
   }
@@ -98,7 +100,7 @@ std::vector<SampleRewards> Rewards::score(const std::vector<std::string>& questi
       std::vector<std::vector<int>> ends(n);
       for (size_t i = 0; i < n; ++i) {
         if (src.model_kind == RewardKind::process) {
-          split_steps(tokenizer_, completions[i], tokens[i], src.step_separator, steps[i], ends[i]);
+          split_steps(tokenizer_, completions[i], tokens[i], models_[s]->format.step_separator, steps[i], ends[i]);
           if (steps[i].empty()) {  // an empty completion is one empty step ending at its last token
             steps[i] = {completions[i]};
             ends[i] = {std::max(0, static_cast<int>(tokens[i].size()) - 1)};

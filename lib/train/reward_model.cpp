@@ -4,6 +4,9 @@
 #include <cmath>
 #include <numeric>
 
+#include <yaml-cpp/yaml.h>
+
+#include "config/load.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "train/model_setup.hpp"
@@ -94,6 +97,32 @@ std::vector<std::vector<float>> RewardScorer::score(std::span<const std::string>
         out[start + r].push_back(p < 0 ? std::nanf("") : 1.0f / (1.0f + std::exp(-values[r * static_cast<size_t>(width) + static_cast<size_t>(p)])));
   }
   return out;
+}
+
+std::optional<RewardModelFormat> stored_reward_model_format(const std::filesystem::path& model_dir) {
+  const auto file = model_dir / "config.yaml";
+  if (!std::filesystem::exists(file)) return std::nullopt;
+  // a policy's checkpoint holds its own stage's config: only an rm config describes scoring
+  const YAML::Node root = config::load_yaml_file(file);
+  if (!root.IsMap() || !root["stage"] || !root["stage"].IsScalar() || root["stage"].as<std::string>() != "rm") return std::nullopt;
+  const RmConfig stored = config::load_config<RmConfig>({.file = file, .overrides = {}});
+  return RewardModelFormat{stored.data.kind, stored.data.step_separator};
+}
+
+RewardModelFormat reward_model_format(const std::filesystem::path& model_dir, RewardKind kind, const std::string& separator,
+                                      const std::string& what) {
+  const auto stored = stored_reward_model_format(model_dir);
+  if (!stored) return RewardModelFormat{kind, separator.empty() ? std::string("\n") : separator};
+  if (stored->kind != kind)
+    fail_hint(fmt::format("set {} to {}, or train a {} reward model", what, config::enum_name(stored->kind), config::enum_name(kind)),
+              "reward model '{}' was trained as a {} reward model (its config.yaml), not {}", model_dir.string(),
+              config::enum_name(stored->kind), config::enum_name(kind));
+  if (kind == RewardKind::process && !separator.empty() && separator != stored->step_separator)
+    fail_hint(fmt::format("drop the step separator from {} (the model's own is used) or set it to {}", what,
+                          Json(stored->step_separator).dump()),
+              "reward model '{}' was trained with step separator {}, not {}", model_dir.string(),
+              Json(stored->step_separator).dump(), Json(separator).dump());
+  return *stored;
 }
 
 TrainingSummary run_rm_training(const RmConfig& cfg, const RunOptions& run) {

@@ -1,6 +1,8 @@
 #pragma once
 // Reward models: training (`dsmath rm train`), scoring (`dsmath rm score`, GRPO's model rewards)
 // and their held-out quality (ROC AUC).
+#include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,6 +40,25 @@ class RewardScorer {
   std::string separator_;
   int batch_rows_;
 };
+
+// How a reward model renders what it scores: one score per solution or per step, and the text
+// between steps. `dsmath rm train` stores both in each checkpoint's config.yaml (data.kind,
+// data.step_separator); scoring with another separator than the one the model learnt its step
+// ends on gives scores at positions it was never trained to score.
+struct RewardModelFormat {
+  RewardKind kind = RewardKind::outcome;
+  std::string step_separator = "\n";
+};
+
+// The format stored with the reward model in `model_dir` (nullopt when the directory holds no
+// `dsmath rm train` config, e.g. a model from elsewhere).
+std::optional<RewardModelFormat> stored_reward_model_format(const std::filesystem::path& model_dir);
+
+// The format to score with. `separator` "" takes the stored one (else "\n"); a configured
+// kind or separator that differs from the stored one is an error naming `what` (the config key
+// or option), since the scores would be silently wrong.
+RewardModelFormat reward_model_format(const std::filesystem::path& model_dir, RewardKind kind, const std::string& separator,
+                                      const std::string& what);
 
 TrainingSummary run_rm_training(const RmConfig& config, const RunOptions& run);
 

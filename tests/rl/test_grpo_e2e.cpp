@@ -210,12 +210,12 @@ TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][c
     for (int i = 0; i < 40; ++i) {
       auto [q, a] = test::arithmetic_pair(rng);
       const auto cut = a.find(". ");
-      labelled << Json{{"question", q}, {"steps", {a.substr(0, cut + 1), a.substr(cut + 2)}}, {"labels", {1, i % 2}}}.dump()
+      labelled << Json{{"question", q}, {"steps", {a.substr(0, cut), a.substr(cut + 2)}}, {"labels", {1, i % 2}}}.dump()
                << "\n";
     }
   }
   std::ofstream(dir / "prm.yaml") << "stage: rm\ninit: {from: " << base.string() << "}\n"
-                                  << "data: {train: [" << (dir / "prm.jsonl").string() << "], kind: process, step_separator: \" \", seq_len: 96}\n"
+                                  << "data: {train: [" << (dir / "prm.jsonl").string() << "], kind: process, step_separator: \". \", seq_len: 96}\n"
                                   << "train: {micro_batch_size: 8, global_batch_size: 8, max_steps: 3}\n"
                                   << "checkpoint: {every_steps: 0}\nruntime: {device: cpu, threads: 1}\n";
   REQUIRE(test::run_dsmath("rm train -c " + (dir / "prm.yaml").string() + " --run-dir " + (dir / "prm").string()).exit_code == 0);
@@ -223,7 +223,7 @@ TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][c
                                    << "data: {train: [" << (dir / "rl.jsonl").string() << "], prompt_suffix: \"\"}\n"
                                    << "rollout: {questions_per_step: 4, group_size: 4, sampling: {max_new_tokens: 16}}\n"
                                    << "rewards: [{kind: model, model: " << (dir / "prm").string()
-                                   << ", model_kind: process, step_separator: \". \"}]\n"
+                                   << ", model_kind: process}]\n"  // its step separator is the one it was trained with
                                    << "algorithm: {advantage: process}\n"
                                    << "optim: {lr_peak: 1.0e-3}\ntrain: {micro_batch_size: 16, max_steps: 3}\n"
                                    << "checkpoint: {every_steps: 0}\nruntime: {device: cpu, threads: 1}\n";
@@ -233,6 +233,17 @@ TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][c
   const auto m = test::read_metrics(dir / "grpo");
   REQUIRE(m.size() == 3);
   CHECK(m.back()["reward_model_mean"].get<double>() > 0.0);  // sigmoid scores: always positive
+  // the steps are split as the model was trained (its checkpoint's data.step_separator): another
+  // separator, or the model taken for an outcome reward model, is refused before any step
+  auto other_separator = test::run_dsmath("grpo -c " + (dir / "grpo.yaml").string() +
+                                          " --set 'rewards=[{kind: model, model: " + (dir / "prm").string() +
+                                          ", model_kind: process, step_separator: \"\\n\"}]' --run-dir " + (dir / "sep").string());
+  CHECK(other_separator.exit_code == 1);
+  CHECK_THAT(other_separator.output, Contains("was trained with step separator \". \", not \"\\n\""));
+  auto as_outcome = test::run_dsmath("grpo -c " + (dir / "grpo.yaml").string() + " --set algorithm.advantage=outcome --set 'rewards=[{kind: model, model: " +
+                                     (dir / "prm").string() + ", model_kind: outcome}]' --run-dir " + (dir / "outcome").string());
+  CHECK(as_outcome.exit_code == 1);
+  CHECK_THAT(as_outcome.output, Contains("was trained as a process reward model"));
   // process advantages without a process reward model are refused
   auto bad = test::run_dsmath("grpo -c " + (dir / "grpo.yaml").string() + " --set 'rewards=[{kind: rule}]' --run-dir " +
                               (dir / "bad").string());
