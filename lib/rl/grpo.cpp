@@ -148,6 +148,10 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
   const InitConfig reference_init{cfg.reference.empty() ? cfg.init.from : cfg.reference, cfg.init.seed};
   int64_t step = 0, reference_step = 0;
   std::vector<LabelledSolution> rm_fresh, rm_earlier;
+  // the reward model's own training data is part of the history its retraining replays
+  const std::vector<LabelledSolution> rm_original =
+      rewards.outcome_model() != nullptr && cfg.iterative.reward_model_steps > 0 ? original_reward_model_data(cfg.rewards)
+                                                                                 : std::vector<LabelledSolution>{};
   if (auto latest = resume_checkpoint(store, run)) {
     const Json state = load_checkpoint(*latest, policy, trainer.optimizer());
     try {
@@ -256,7 +260,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
       if (Transformer* rm = rewards.outcome_model(); rm && cfg.iterative.reward_model_steps > 0) {
         TrainConfig rm_train = cfg.train;
         rm_train.micro_batch_size = std::max(1, cfg.train.micro_batch_size);
-        retrain_reward_model(*rm, comm, tokenizer, rm_fresh, rm_earlier, cfg.iterative,
+        retrain_reward_model(*rm, comm, tokenizer, rm_fresh, rm_earlier, rm_original, cfg.iterative,
                              OptimConfig{.lr_peak = cfg.iterative.reward_model_lr, .schedule = LrSchedule::constant,
                                          .weight_decay = 0.0},
                              rm_train, cfg.dist, mix64(cfg.train.seed ^ static_cast<uint64_t>(step)));

@@ -103,7 +103,7 @@ struct AlgorithmConfig {
 
 struct IterativeConfig {
   int every_steps = 0;           // 0: the reference model stays the initial policy
-  double replay_fraction = 0.1;  // reward-model retraining: share of earlier data
+  double replay_fraction = 0.1;  // reward-model retraining: share of historical data
   int reward_model_steps = 0;    // optimizer steps of reward-model training per iteration (0: none)
   double reward_model_lr = 1e-5; // constant LR of that training
 
@@ -112,7 +112,10 @@ struct IterativeConfig {
     using config::Check;
     v("every_steps", every_steps, "iterative RL: every K steps the reference becomes the current policy (0: never)",
       Check().at_least(0));
-    v("replay_fraction", replay_fraction, "reward-model retraining: fraction of earlier samples replayed", Check().in_range(0, 1));
+    v("replay_fraction", replay_fraction,
+      "reward-model retraining: share of the mix replayed from the history (its original training data and earlier "
+      "iterations' samples)",
+      Check().in_range(0, 1));
     v("reward_model_steps", reward_model_steps, "reward-model optimizer steps per iteration on new rule-labelled samples",
       Check().at_least(0));
     v("reward_model_lr", reward_model_lr, "reward-model retraining: constant learning rate", Check().greater_than(0));

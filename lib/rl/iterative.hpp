@@ -21,11 +21,18 @@ struct LabelledSolution {
   int label;
 };
 
-// BCE steps (iterative.reward_model_steps) on `fresh` plus earlier samples drawn to make up
-// iterative.replay_fraction of the mix.
+// BCE steps (iterative.reward_model_steps) on `fresh` plus replayed samples drawn to make up
+// iterative.replay_fraction of the mix, uniformly from the whole history: the reward model's
+// original training data (`original`) and the samples of every earlier iteration (`earlier`).
 void retrain_reward_model(Transformer& rm, Communicator& comm, const Tokenizer& tok, const std::vector<LabelledSolution>& fresh,
-                          const std::vector<LabelledSolution>& earlier, const IterativeConfig& it, const OptimConfig& optim,
-                          const TrainConfig& train, const DistConfig& dist, uint64_t seed);
+                          const std::vector<LabelledSolution>& earlier, const std::vector<LabelledSolution>& original,
+                          const IterativeConfig& it, const OptimConfig& optim, const TrainConfig& train, const DistConfig& dist,
+                          uint64_t seed);
+
+// The outcome reward model's original training data: data.train of the `dsmath rm train`
+// config stored in its checkpoint (outcome records). Empty, with a warning, when the model has
+// no such config or its files are gone: the replay then draws from the RL samples alone.
+std::vector<LabelledSolution> original_reward_model_data(const std::vector<RewardSource>& rewards);
 
 // The two buffers (samples since the last retraining, and all earlier ones) as one JSONL file of
 // the checkpoint, so that a resumed run retrains on exactly what the uninterrupted one would.

@@ -99,14 +99,19 @@ std::vector<std::vector<float>> RewardScorer::score(std::span<const std::string>
   return out;
 }
 
-std::optional<RewardModelFormat> stored_reward_model_format(const std::filesystem::path& model_dir) {
+std::optional<RmConfig> stored_reward_model_config(const std::filesystem::path& model_dir) {
   const auto file = model_dir / "config.yaml";
   if (!std::filesystem::exists(file)) return std::nullopt;
   // a policy's checkpoint holds its own stage's config: only an rm config describes scoring
   const YAML::Node root = config::load_yaml_file(file);
   if (!root.IsMap() || !root["stage"] || !root["stage"].IsScalar() || root["stage"].as<std::string>() != "rm") return std::nullopt;
-  const RmConfig stored = config::load_config<RmConfig>({.file = file, .overrides = {}});
-  return RewardModelFormat{stored.data.kind, stored.data.step_separator};
+  return config::load_config<RmConfig>({.file = file, .overrides = {}});
+}
+
+std::optional<RewardModelFormat> stored_reward_model_format(const std::filesystem::path& model_dir) {
+  const auto stored = stored_reward_model_config(model_dir);
+  if (!stored) return std::nullopt;
+  return RewardModelFormat{stored->data.kind, stored->data.step_separator};
 }
 
 RewardModelFormat reward_model_format(const std::filesystem::path& model_dir, RewardKind kind, const std::string& separator,

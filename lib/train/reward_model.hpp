@@ -50,6 +50,10 @@ struct RewardModelFormat {
   std::string step_separator = "\n";
 };
 
+// The `dsmath rm train` config stored in a reward model's checkpoint (nullopt when the directory
+// holds none, e.g. a model from elsewhere).
+std::optional<RmConfig> stored_reward_model_config(const std::filesystem::path& model_dir);
+
 // The format stored with the reward model in `model_dir` (nullopt when the directory holds no
 // `dsmath rm train` config, e.g. a model from elsewhere).
 std::optional<RewardModelFormat> stored_reward_model_format(const std::filesystem::path& model_dir);

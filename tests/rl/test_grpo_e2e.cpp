@@ -174,6 +174,11 @@ TEST_CASE("GRPO with a reward model: iterative RL retrains it on rule-labelled s
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.output, Contains("reward model trained 3 steps") && Contains("reference model is now the policy of step 2"));
+  // the history replayed (10%: round(0.1 / 0.9 x 32 new samples) = 4) includes the reward model's
+  // own 40 training solutions, read through the config its checkpoint stores; at step 2 there is
+  // no earlier RL sample, so all 4 come from them
+  CHECK_THAT(r.output, Contains("replay includes its 40 original training solutions") &&
+                           Contains("on 32 new + 4 replayed samples (4 of its original training data"));
   const auto saved = dir / "grpo" / "checkpoints" / "step-0000004";
   REQUIRE(fs::exists(saved / "reward_model" / "model.safetensors"));
   CHECK(read_file(saved / "reward_model" / "model.safetensors") !=
