@@ -25,7 +25,7 @@ const char* finish_reason_name(FinishReason r);
 
 struct Generation {
   std::vector<int32_t> tokens;   // generated ids (the EOS that ended it included)
-  std::vector<float> logprobs;   // log p_model of each generated token
+  std::vector<float> logprobs;   // log softmax(logits / T) of each generated token (T = 1 when greedy)
   FinishReason finish = FinishReason::length;
 };
 

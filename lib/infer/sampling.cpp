@@ -15,10 +15,15 @@ SampledToken sample_token(std::span<const float> logits, const SamplingConfig& c
       max_logit = logits[i];
       argmax = i;
     }
+  // log-probs of the distribution sampled from before top-k/top-p: softmax(logits / T), what the
+  // RL trainer's forward scores at the same temperature (Transformer::set_logit_temperature)
+  const double inv_t = c.temperature > 0.0 ? 1.0 / c.temperature : 1.0;
   double z = 0;
-  for (int i = 0; i < vocab; ++i) z += std::exp(static_cast<double>(logits[i]) - max_logit);
-  const double log_z = std::log(z) + max_logit;
-  auto model_logprob = [&](int token) { return static_cast<float>(static_cast<double>(logits[token]) - log_z); };
+  for (int i = 0; i < vocab; ++i) z += std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
+  const double log_z = std::log(z);
+  auto model_logprob = [&](int token) {
+    return static_cast<float>((static_cast<double>(logits[token]) - max_logit) * inv_t - log_z);
+  };
 
   if (c.temperature <= 0.0) return {argmax, model_logprob(argmax)};
 

@@ -32,7 +32,7 @@ struct SamplingConfig {
 
 struct SampledToken {
   int32_t token = 0;
-  float logprob = 0;  // log p_model(token), temperature 1
+  float logprob = 0;  // log softmax(logits / T)[token] (T = 1 when greedy), before top-k/top-p
 };
 
 // Scratch space reused across calls (one per thread).

@@ -224,10 +224,10 @@ void Transformer::layer_forward(int l, Tensor x_in, Tensor x_out, const LayerAct
   backend_.matmul(x_out, a.act, weight(w.down_proj), {n, c.dim, c.ffn_dim, false, true}, 1.0f, 1.0f);
 }
 
-void Transformer::head_logits(int64_t row0, int64_t rows) {
+void Transformer::head_logits(int64_t row0, int64_t rows, float scale) {
   const ModelConfig& c = config_;
   backend_.matmul(act(logits_), act(normf_, row0 * c.dim), weight(layout_.lm_head()), {rows, c.vocab_size, c.dim, false, true},
-                  1.0f, 0.0f);
+                  scale, 0.0f);
 }
 
 void Transformer::forward(const TokenBatch& batch, bool for_backward, bool want_entropy) {
@@ -251,7 +251,7 @@ void Transformer::forward(const TokenBatch& batch, bool for_backward, bool want_
   } else {
     for (int64_t r0 = 0; r0 < n; r0 += options_.head_chunk_rows) {
       const int64_t rows = std::min(options_.head_chunk_rows, n - r0);
-      head_logits(r0, rows);
+      head_logits(r0, rows, logit_scale_);
       backend_.token_logprobs_forward(f32(logp_, r0), want_entropy ? f32(entropy_, r0) : nullptr, act(logits_),
                                       targets + r0, rows, c.vocab_size);
     }
@@ -310,12 +310,13 @@ void Transformer::backward(std::span<const float> dlogp, const GradsReady& grads
   }
   for (int64_t r0 = 0; c.head == ModelHead::lm && r0 < n; r0 += options_.head_chunk_rows) {
     const int64_t rows = std::min(options_.head_chunk_rows, n - r0);
-    if (!logits_valid_) head_logits(r0, rows);
+    if (!logits_valid_) head_logits(r0, rows, logit_scale_);
+    // d/d(scaled logits) in place; the scale s = 1/T comes back in d/dh and d/dW (z = s h W^T)
     backend_.token_logprobs_backward(act(logits_), act(logits_), targets + r0, f32(dlogp_, r0), rows, c.vocab_size);
     backend_.matmul(dnormf.offset(r0 * c.dim), act(logits_), weight(layout_.lm_head()), {rows, c.dim, c.vocab_size, false, false},
-                    1.0f, 0.0f);
+                    logit_scale_, 0.0f);
     backend_.matmul(grad(layout_.lm_head()), act(logits_), act(normf_, r0 * c.dim), {c.vocab_size, c.dim, rows, true, false},
-                    1.0f, 1.0f);
+                    logit_scale_, 1.0f);
   }
   logits_valid_ = false;  // consumed in place
   const Tensor dres = act(dres_);

@@ -56,6 +56,11 @@ class Transformer {
   // entropy of each position's predictive distribution.
   void forward(const TokenBatch& batch, bool for_backward, bool want_entropy = false);
   std::span<const float> logprobs() const { return logp_host_; }
+  // forward()'s log-probs (and entropies, and backward()'s gradient) are of softmax(logits / T):
+  // RL scores what it sampled at temperature T (TRL divides its logits by the sampling
+  // temperature likewise). T <= 0 (greedy) and the default 1 leave the logits as they are;
+  // forward_with_cache's logits are never scaled (the sampler applies its own temperature).
+  void set_logit_temperature(double temperature) { logit_scale_ = temperature > 0 ? static_cast<float>(1.0 / temperature) : 1.0f; }
   std::span<const float> entropy() const { return entropy_host_; }
 
   // Accumulates into grads() the gradient of sum_t dlogp[t] * logp[t] (the chain rule from a
@@ -91,7 +96,7 @@ class Transformer {
   };
   void layer_forward(int l, Tensor x_in, Tensor x_out, const LayerActs& a, const CachePlan* plan = nullptr);
   void layer_backward(int l, Tensor x_in, const LayerActs& a, Tensor dres);
-  void head_logits(int64_t row0, int64_t rows);
+  void head_logits(int64_t row0, int64_t rows, float scale = 1.0f);
   AttentionShape attention_shape() const;
   RopeShape rope_shape() const;
   const int32_t* positions() const { return static_cast<const int32_t*>(positions_.data()); }
@@ -112,6 +117,7 @@ class Transformer {
   int batch_ = 0, seq_ = 0;
   bool has_segments_ = false;
   bool ready_for_backward_ = false;
+  float logit_scale_ = 1.0f;    // 1 / temperature of forward()'s distribution
   bool logits_valid_ = false;  // single-chunk head: forward's logits can be reused in backward
   Buffer tokens_, targets_, positions_, segments_;
   std::vector<int32_t> tokens_host_;  // the last training forward's tokens, for embedding backward

@@ -37,20 +37,34 @@ std::vector<float> rescored(Transformer& m, const std::vector<int32_t>& prompt, 
 }
 }  // namespace
 
-TEST_CASE("sampled tokens' log-probs equal the training forward's", "[infer]") {
+TEST_CASE("sampled tokens' log-probs equal the training forward's at the sampling temperature", "[infer]") {
   CpuBackend backend(1);
   Transformer model(tiny(), backend, {false});
   model.init_parameters(3);
   GenerationEngine engine(model, 3);
-  SamplingConfig s;
-  s.temperature = 1.0;
-  s.max_new_tokens = 12;
-  auto reqs = prompts();
-  auto gens = engine.generate(reqs, s, {});
-  for (size_t i = 0; i < reqs.size(); ++i) {
-    REQUIRE(gens[i].tokens.size() == 12);
-    auto ref = rescored(model, reqs[i].prompt, gens[i]);
-    for (size_t k = 0; k < ref.size(); ++k) CHECK(gens[i].logprobs[k] == Approx(ref[k]).margin(1e-5));
+  for (const double temperature : {1.0, 0.6}) {
+    INFO("temperature " << temperature);
+    SamplingConfig s;
+    s.temperature = temperature;
+    s.max_new_tokens = 12;
+    auto reqs = prompts();
+    auto gens = engine.generate(reqs, s, {});
+    // what GRPO's trainer scores: the forward at the same temperature
+    model.set_logit_temperature(temperature);
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      REQUIRE(gens[i].tokens.size() == 12);
+      auto ref = rescored(model, reqs[i].prompt, gens[i]);
+      for (size_t k = 0; k < ref.size(); ++k) CHECK(gens[i].logprobs[k] == Approx(ref[k]).margin(1e-5));
+    }
+    // and a temperature-1 forward does not, below T = 1: the test can tell them apart
+    if (temperature != 1.0) {
+      model.set_logit_temperature(1.0);
+      double differs = 0;
+      auto ref = rescored(model, reqs[0].prompt, gens[0]);
+      for (size_t k = 0; k < ref.size(); ++k) differs = std::max(differs, std::fabs(double(gens[0].logprobs[k]) - ref[k]));
+      CHECK(differs > 1e-2);
+    }
+    model.set_logit_temperature(1.0);
   }
 }
 
@@ -165,6 +179,13 @@ TEST_CASE("samplers: greedy, top-k, top-p and temperature follow their definitio
   CHECK(counts.size() == 2);
   CHECK(counts.count(0) == 1);
   CHECK(counts.count(1) == 1);
+  // the log-prob a sample carries is of softmax(logits / T), before the top-p cut: at T = 0.5,
+  // log p(0) = 2 / 0.5 - log sum_j exp(x_j / 0.5)
+  c.temperature = 0.5;
+  double z_half = 0;
+  for (float x : logits) z_half += std::exp(double(x) / 0.5);
+  const auto s = sample_token(logits, c, rng, scratch);
+  CHECK(s.logprob == Approx(double(logits[s.token]) / 0.5 - std::log(z_half)).margin(1e-6));
 }
 
 TEST_CASE("batch 0 sizes the key/value cache from free memory", "[infer]") {

@@ -60,19 +60,26 @@ TEST_CASE("parameter layout uses HF names and the DeepSeekMath 7B count", "[mode
   CHECK(!layout.get("model.norm.weight").weight_decay);
 }
 
-TEST_CASE("whole-model gradient matches finite differences", "[model]") {
+TEST_CASE("whole-model gradient matches finite differences, at logit temperature 1 and 0.5", "[model]") {
   CpuBackend backend(2);
   ModelConfig c = tiny_config();
   Transformer m(c, backend);
   m.init_parameters(1);
   TokenBatch b = random_batch(2, 6, c.vocab_size, 2);
-  m.zero_grads();
-  m.forward(b, true);
-  m.backward(nll_grad(b));
-  auto grads = m.get_grads();
-  auto params = m.get_parameters();
-  // every tensor, a few entries each
-  CHECK(model_gradient_error(m, params, grads, [&] { return mean_nll(m, b); }, 6, 3) < 5e-3);
+  const double nll_at_1 = mean_nll(m, b);
+  for (const double temperature : {1.0, 0.5}) {
+    INFO("temperature " << temperature);
+    // RL scores softmax(logits / T) (Transformer::set_logit_temperature)
+    m.set_logit_temperature(temperature);
+    if (temperature != 1.0) CHECK(std::fabs(mean_nll(m, b) - nll_at_1) > 1e-3);  // another distribution
+    m.zero_grads();
+    m.forward(b, true);
+    m.backward(nll_grad(b));
+    auto grads = m.get_grads();
+    auto params = m.get_parameters();
+    // every tensor, a few entries each
+    CHECK(model_gradient_error(m, params, grads, [&] { return mean_nll(m, b); }, 6, 3) < 5e-3);
+  }
 }
 
 TEST_CASE("recomputed activations and chunked heads give the same gradients", "[model]") {
