@@ -53,10 +53,9 @@ void register_rm_score(CLI::App& rm) {
   cmd->callback([o, kind] {
     auto backend = create_backend({o->device, o->threads, -1});
     ModelBundle m = load_model_bundle(o->model, *backend, o->tokenizer, /*require_tokenizer=*/true);
-    const auto dir = resolve_model_dir(o->model);
-    if (kind->count() == 0)
-      if (const auto stored = stored_reward_model_format(dir)) o->kind = stored->kind;
-    const RewardModelFormat format = reward_model_format(dir, o->kind, o->separator, "--kind / --step-separator");
+    const RewardModelFormat format =
+        reward_model_format(resolve_model_dir(o->model), kind->count() > 0 ? std::optional(o->kind) : std::nullopt, o->separator,
+                            "--kind / --step-separator");
     o->kind = format.kind;
     RewardScorer scorer(*m.model, *m.tokenizer, format.kind, format.step_separator, o->batch);
     std::vector<Json> records;

@@ -132,10 +132,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
   const bool use_kl = cfg.algorithm.loss.beta > 0;
   std::unique_ptr<Transformer> reference;
   if (use_kl) reference = std::make_unique<Transformer>(model_config, *backend, TransformerOptions{false});
-  // pi, pi_old and pi_ref are of the distribution the rollout samples from, softmax(logits / T),
-  // so that rho is 1 on-policy and the KL compares like with like (TRL divides by T likewise)
-  policy.set_logit_temperature(cfg.rollout.sampling.temperature);
-  if (reference) reference->set_logit_temperature(cfg.rollout.sampling.temperature);
+  score_at_sampling_temperature(cfg.rollout, policy, reference.get());
 
   const PromptedQuestions pq =
       prompt_questions(load_rl_questions(cfg.data), tokenizer, setup.chat, cfg.data.prompt_suffix, model_config.max_seq_len);

@@ -49,6 +49,11 @@ OnlineRun::OnlineRun(const std::string& stage, std::string yaml, const RuntimeCo
   log::info("backend: {}; {}", backend->description(), comm->name());
 }
 
+void score_at_sampling_temperature(const RolloutConfig& rollout, Transformer& policy, Transformer* reference) {
+  policy.set_logit_temperature(rollout.sampling.temperature);
+  if (reference) reference->set_logit_temperature(rollout.sampling.temperature);
+}
+
 int rollout_length(const PromptedQuestions& pq, const ModelConfig& model, int max_new_tokens) {
   return static_cast<int>(std::min<size_t>(static_cast<size_t>(model.max_seq_len),
                                            pq.longest_prompt + static_cast<size_t>(std::max(1, max_new_tokens))));

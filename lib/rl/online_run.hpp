@@ -12,6 +12,7 @@
 #include "dist/communicator.hpp"
 #include "infer/generation_engine.hpp"
 #include "io/checkpoint_store.hpp"
+#include "model/transformer.hpp"
 #include "rl/grpo_config.hpp"
 #include "rl/rl_data.hpp"
 #include "rl/rollout.hpp"
@@ -39,6 +40,11 @@ struct OnlineRun {
   int32_t pad;
   std::vector<int32_t> eos;
 };
+
+// pi, pi_old and pi_ref as the distribution the rollout samples from, softmax(logits / T) at
+// rollout.sampling.temperature, so that rho is 1 on-policy and the KL compares like with like
+// (TRL divides its logits by the temperature likewise). `reference` may be null (no KL term).
+void score_at_sampling_temperature(const RolloutConfig& rollout, Transformer& policy, Transformer* reference);
 
 // The KV cache's length for a step's rollouts: the longest prompt plus max_new_tokens, not the
 // model's whole context.

@@ -81,10 +81,7 @@ PpoSummary run_ppo(const PpoConfig& cfg, const RunOptions& run) {
   const bool use_kl = cfg.algorithm.kl_coef > 0;
   std::unique_ptr<Transformer> reference;
   if (use_kl) reference = std::make_unique<Transformer>(setup.model_config, backend, TransformerOptions{false});
-  // pi, pi_old and pi_ref are of the distribution the rollout samples from, softmax(logits / T),
-  // so that rho is 1 on-policy and the KL compares like with like (TRL divides by T likewise)
-  policy.set_logit_temperature(cfg.rollout.sampling.temperature);
-  if (reference) reference->set_logit_temperature(cfg.rollout.sampling.temperature);
+  score_at_sampling_temperature(cfg.rollout, policy, reference.get());
   const InitConfig value_from = value_init(cfg);
   const ModelConfig value_config = resolve_model_config(cfg.model, value_from, ModelHead::scalar);
   check_tokenizer_fits(setup.tokenizer, value_config.vocab_size, value_from.from);

@@ -108,26 +108,23 @@ std::optional<RmConfig> stored_reward_model_config(const std::filesystem::path& 
   return config::load_config<RmConfig>({.file = file, .overrides = {}});
 }
 
-std::optional<RewardModelFormat> stored_reward_model_format(const std::filesystem::path& model_dir) {
+RewardModelFormat reward_model_format(const std::filesystem::path& model_dir, std::optional<RewardKind> configured_kind,
+                                      const std::string& separator, const std::string& what) {
   const auto stored = stored_reward_model_config(model_dir);
-  if (!stored) return std::nullopt;
-  return RewardModelFormat{stored->data.kind, stored->data.step_separator};
-}
-
-RewardModelFormat reward_model_format(const std::filesystem::path& model_dir, RewardKind kind, const std::string& separator,
-                                      const std::string& what) {
-  const auto stored = stored_reward_model_format(model_dir);
-  if (!stored) return RewardModelFormat{kind, separator.empty() ? std::string("\n") : separator};
-  if (stored->kind != kind)
-    fail_hint(fmt::format("set {} to {}, or train a {} reward model", what, config::enum_name(stored->kind), config::enum_name(kind)),
+  if (!stored)
+    return RewardModelFormat{configured_kind.value_or(RewardKind::outcome), separator.empty() ? std::string("\n") : separator};
+  const RewardModelFormat trained{stored->data.kind, stored->data.step_separator};
+  const RewardKind kind = configured_kind.value_or(trained.kind);
+  if (trained.kind != kind)
+    fail_hint(fmt::format("set {} to {}, or train a {} reward model", what, config::enum_name(trained.kind), config::enum_name(kind)),
               "reward model '{}' was trained as a {} reward model (its config.yaml), not {}", model_dir.string(),
-              config::enum_name(stored->kind), config::enum_name(kind));
-  if (kind == RewardKind::process && !separator.empty() && separator != stored->step_separator)
+              config::enum_name(trained.kind), config::enum_name(kind));
+  if (kind == RewardKind::process && !separator.empty() && separator != trained.step_separator)
     fail_hint(fmt::format("drop the step separator from {} (the model's own is used) or set it to {}", what,
-                          Json(stored->step_separator).dump()),
+                          Json(trained.step_separator).dump()),
               "reward model '{}' was trained with step separator {}, not {}", model_dir.string(),
-              Json(stored->step_separator).dump(), Json(separator).dump());
-  return *stored;
+              Json(trained.step_separator).dump(), Json(separator).dump());
+  return trained;
 }
 
 TrainingSummary run_rm_training(const RmConfig& cfg, const RunOptions& run) {

@@ -54,15 +54,11 @@ struct RewardModelFormat {
 // holds none, e.g. a model from elsewhere).
 std::optional<RmConfig> stored_reward_model_config(const std::filesystem::path& model_dir);
 
-// The format stored with the reward model in `model_dir` (nullopt when the directory holds no
-// `dsmath rm train` config, e.g. a model from elsewhere).
-std::optional<RewardModelFormat> stored_reward_model_format(const std::filesystem::path& model_dir);
-
-// The format to score with. `separator` "" takes the stored one (else "\n"); a configured
-// kind or separator that differs from the stored one is an error naming `what` (the config key
-// or option), since the scores would be silently wrong.
-RewardModelFormat reward_model_format(const std::filesystem::path& model_dir, RewardKind kind, const std::string& separator,
-                                      const std::string& what);
+// The format to score with. `kind` nullopt and `separator` "" take the stored ones (else outcome
+// and "\n"); a configured kind or separator that differs from the stored one is an error naming
+// `what` (the config key or option), since the scores would be silently wrong.
+RewardModelFormat reward_model_format(const std::filesystem::path& model_dir, std::optional<RewardKind> kind,
+                                      const std::string& separator, const std::string& what);
 
 TrainingSummary run_rm_training(const RmConfig& config, const RunOptions& run);
 
