@@ -21,14 +21,20 @@ function(dsmath_library name)
   target_link_libraries(dsmath_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
 endfunction()
 
-# dsmath_test(NAME DEPS targets... [LABELS label]): tests/NAME/*.cpp -> executable test_NAME,
-# cases registered with CTest one by one (catch_discover_tests) and labelled.
+# dsmath_test(NAME DEPS targets... [LABELS label] [COST seconds]): tests/NAME/*.cpp -> executable
+# test_NAME, cases registered with CTest one by one (catch_discover_tests) and labelled. COST is
+# each case's expected run time: ctest -j starts the costliest first, so a long case (the reduced
+# quickstart, minutes) runs beside the short ones instead of alone after them. A clean clone has
+# no timings of earlier runs (Testing/Temporary/CTestCostData.txt) to schedule by.
 function(dsmath_test name)
-  cmake_parse_arguments(ARG "" "" "DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "COST" "DEPS;LABELS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   add_executable(test_${name} ${sources})
   target_link_libraries(test_${name} PRIVATE ${ARG_DEPS} Catch2::Catch2WithMain)
   target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  # Test code stays at the build's optimization level: at -O0 (half the compile time) the inline
+  # functions of lib/ headers compiled into a test round differently (no FMA contraction) from
+  # the copies in lib/, and bit-exact comparisons between the two fail.
   target_compile_options(test_${name} PRIVATE ${DSMATH_WARNINGS})
   target_compile_definitions(test_${name} PRIVATE
       DSMATH_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
@@ -42,8 +48,12 @@ function(dsmath_test name)
   # A case that prints "skipped: missing reference" (tests/reference.hpp) or "skipped: no GPU"
   # (tests/gpu/gpu_test_util.hpp) is reported as skipped, not passed,
   # and counted by scripts/ctest_summary.py.
+  set(cost 0)
+  if(ARG_COST)
+    set(cost ${ARG_COST})
+  endif()
   catch_discover_tests(test_${name}
       TEST_PREFIX "${name}:"
-      PROPERTIES LABELS ${label} SKIP_REGULAR_EXPRESSION "skipped: (missing reference|no GPU)"
+      PROPERTIES LABELS ${label} COST ${cost} SKIP_REGULAR_EXPRESSION "skipped: (missing reference|no GPU)"
       EXTRA_ARGS --warn NoAssertions)
 endfunction()

@@ -15,9 +15,6 @@ jobs=${JOBS:-$(nproc)}
 prefix=${EMU_BUILD_PREFIX:-build-emu}
 launcher=()
 command -v ccache > /dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-# No precompiled header for the CLI here: its objects name the build tree's .gch, so ccache could
-# not share them between these trees; without it the three trees compile the CLI once.
-launcher+=(-DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON)
 
 # Tests run from a scratch directory; idle OpenMP threads sleep (several processes share few cores).
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
