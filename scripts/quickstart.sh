@@ -67,7 +67,7 @@ stage() {
 run=(--device "$device")
 ((threads > 0)) && run+=(--threads "$threads")
 if ((reduced)); then
-  problems=sft=2000,rl=500,heldout=100 pretrain_steps=150 sft_steps=150 grpo_steps=40 samples=4
+  problems=sft=2000,rl=500,heldout=100 pretrain_steps=150 sft_steps=300 grpo_steps=40 samples=4
 else
   problems=sft=4000,rl=1000,heldout=300 pretrain_steps=300 sft_steps=300 grpo_steps=100 samples=8
 fi
@@ -150,8 +150,8 @@ echo "plots: $R/plots; per-sample results: $R/eval/*/samples.jsonl"
 p=$(metric pretrain 'pass@1') s=$(metric sft 'pass@1') g=$(metric grpo 'pass@1')
 # the claim the quickstart makes, with a non-zero exit (3) when it does not hold: SFT and GRPO
 # each raise held-out pass@1 over pretraining, and (full run) GRPO raises it over SFT. The
-# reduced run's GRPO has 40 steps and measured below SFT (issue 17: SFT 14.75%, GRPO 9.75%), so
-# there GRPO <= SFT is reported, not fatal.
+# reduced run's GRPO has 40 steps; it measured below SFT with the old settings (issue 17) and 6.7
+# points above with today's, in one run (docs/rl.md), so there GRPO <= SFT is reported, not fatal.
 if awk -v p="$p" -v s="$s" -v g="$g" 'BEGIN { exit !(p < s && s < g) }'; then
   echo "held-out pass@1 rose stage over stage: pretrain < SFT < GRPO"
 elif ((reduced)) && awk -v p="$p" -v s="$s" -v g="$g" 'BEGIN { exit !(p < s && p < g) }'; then
