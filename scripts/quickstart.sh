@@ -4,8 +4,8 @@
 #   math domains) -> train a tokenizer -> tokenize -> pretrain a 1M-parameter model -> SFT ->
 #   GRPO with the rule reward, evaluating on held-out problems after pretraining, SFT and GRPO.
 # It prints a table of accuracy (pass@1, maj@8) and time per stage, and draws the training
-# curves and the accuracy per stage (RUN/plots/*.png). On 2 CPU cores it takes about 10 minutes
-# including the build; with a GPU the stages run there with a bigger model (not yet run on one).
+# curves and the accuracy per stage (RUN/plots/*.png). On 2 CPU cores its stages take about 13.5
+# minutes (805 s measured 2026-12-03), plus the build; with a GPU the stages run there with a bigger model (not yet run on one).
 #
 # usage: scripts/quickstart.sh [--out DIR] [--reduced] [--fresh] [--device auto|cpu|cuda]
 #                              [--threads N] [--no-build]
