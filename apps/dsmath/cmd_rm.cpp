@@ -1,4 +1,5 @@
-// dsmath rm train|score: reward models (outcome and process) for GRPO.
+// dsmath rm train|score|label: reward models (outcome and process) for GRPO, and Math-Shepherd step
+// labels to train a process reward model on.
 #include <CLI/CLI.hpp>
 
 #include <cmath>
@@ -12,6 +13,10 @@
 #include "data/jsonl.hpp"
 #include "infer/model_bundle.hpp"
 #include "io/hf_model.hpp"
+#include "rl/rl_data.hpp"
+#include "rl/rollout.hpp"
+#include "rl/step_labels.hpp"
+#include "tokenizer/chat_template.hpp"
 #include "train/reward_data.hpp"
 #include "run_summary.hpp"
 #include "train/reward_model.hpp"
@@ -104,13 +109,81 @@ void register_rm_score(CLI::App& rm) {
                              records.empty() ? 0.0 : sum / static_cast<double>(records.size()), o->output);
   });
 }
+void register_rm_label(CLI::App& rm) {
+  struct Options {
+    std::string model, tokenizer, input, output, separator = "\n", device = "auto";
+    rl::RlDataConfig data;
+    int solutions = 4, completions = 8, batch = 64, threads = 0;
+    size_t limit = 0;
+    SamplingConfig sampling{.temperature = 1.0, .max_new_tokens = 256};
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = rm.add_subcommand(
+      "label", "Math-Shepherd step labels: sample solutions, complete each from every step, label the step by whether a "
+               "completion reaches the reference answer (output: process records for `dsmath rm train`, data.kind: process)");
+  cmd->add_option("-m,--model", o->model, "the model that samples solutions and completions (usually the SFT model)")->required();
+  cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json (default: the model directory's)");
+  cmd->add_option("-i,--input", o->input, "JSONL questions with reference answers ({question, answer}, as for dsmath grpo)")->required();
+  cmd->add_option("-o,--output", o->output, "JSONL output: {question, answer, solution, steps, labels, correct_share}")->required();
+  cmd->add_option("--solutions", o->solutions, "solutions sampled per question")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--completions", o->completions, "N: completions sampled from each step (Math-Shepherd's N)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--step-separator", o->separator, "text between steps (train the PRM with the same data.step_separator)")
+      ->capture_default_str();
+  cmd->add_option("--answer-style", o->data.answer_style, "gsm8k (numbers) or math (LaTeX)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, eval::AnswerStyle>{{"gsm8k", eval::AnswerStyle::gsm8k},
+                                                                                  {"math", eval::AnswerStyle::math}}));
+  cmd->add_option("--prompt-suffix", o->data.prompt_suffix, "instruction appended to each question (as data.prompt_suffix of dsmath grpo)");
+  cmd->add_option("--temperature", o->sampling.temperature, "sampling temperature")->capture_default_str();
+  cmd->add_option("--max-new-tokens", o->sampling.max_new_tokens, "tokens per solution (a completion stops at the same length)")
+      ->capture_default_str();
+  cmd->add_option("--seed", o->sampling.seed, "sampling seed")->capture_default_str();
+  cmd->add_option("--limit", o->limit, "label only the first N questions (0: all)");
+  cmd->add_option("--batch", o->batch, "sequences decoded together")->capture_default_str();
+  cmd->add_option("--device", o->device, "auto | cpu | cuda")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "CPU threads (0: all cores)");
+  cmd->callback([o] {
+    auto backend = create_backend({o->device, o->threads, -1});
+    ModelBundle m = load_model_bundle(o->model, *backend, o->tokenizer, /*require_tokenizer=*/true);
+    const Tokenizer& tok = *m.tokenizer;
+    o->data.train = {o->input};
+    auto questions = rl::load_rl_questions(o->data);
+    if (o->limit > 0 && questions.size() > o->limit) questions.resize(o->limit);
+    const ChatFormat chat = ChatFormat::for_tokenizer(tok);
+    const int context = m.model->config().max_seq_len;
+    const rl::PromptedQuestions pq = rl::prompt_questions(std::move(questions), tok, chat, o->data.prompt_suffix, context);
+    std::vector<int32_t> eos;
+    if (tok.eos_id()) eos.push_back(static_cast<int32_t>(*tok.eos_id()));
+    GenerationEngine engine(*m.model, o->batch, std::min<int>(context, static_cast<int>(pq.longest_prompt) + o->sampling.max_new_tokens));
+    const auto labelled = rl::sample_and_label_steps(engine, tok, pq, o->solutions, o->completions, o->separator,
+                                                     o->data.answer_style, o->sampling, eos);
+    JsonlWriter writer(o->output);
+    size_t steps = 0, good = 0, right = 0, written = 0;
+    for (const auto& l : labelled) {
+      if (l.steps.steps.empty()) continue;  // an empty solution has no step to label
+      const auto& q = pq.questions[l.question];
+      writer.write(Json{{"question", q.question}, {"answer", q.gold}, {"solution", l.solution}, {"steps", l.steps.steps},
+                        {"labels", l.steps.labels}, {"correct_share", l.steps.correct_share}});
+      ++written;
+      steps += l.steps.labels.size();
+      for (int v : l.steps.labels) good += v;
+      right += l.steps.labels.back();
+    }
+    writer.commit();
+    std::cout << fmt::format("rm label: {} solutions of {} questions ({} right), {} steps, {:.1f}% labelled good -> {}\n", written,
+                             pq.questions.size(), right, steps, steps ? 100.0 * static_cast<double>(good) / static_cast<double>(steps) : 0.0,
+                             o->output);
+  });
+}
 }  // namespace
 
 void register_rm_command(CLI::App& app) {
-  auto* rm = app.add_subcommand("rm", "reward models: train on labelled solutions, score solutions");
+  auto* rm = app.add_subcommand("rm", "reward models: train on labelled solutions, score solutions, label steps (Math-Shepherd)");
   rm->require_subcommand(1);
   register_rm_train(*rm);
   register_rm_score(*rm);
+  register_rm_label(*rm);
 }
 
 }  // namespace dsmath::app

@@ -62,6 +62,14 @@ void GrpoConfig::validate() const {
                   r.kind);
   for (const auto& r : rewards)
     if (r.kind == "model" && r.model.empty()) fail_hint("set rewards[].model", "a 'model' reward needs a reward model directory");
+  if (iterative.every_steps > 0 && iterative.reward_model_steps > 0) {
+    int models = 0;
+    for (const auto& r : rewards) models += r.kind == "model";
+    if (models != 1)
+      fail_hint(models == 0 ? "add rewards: [{kind: model, model: RM_DIR}] or set iterative.reward_model_steps: 0"
+                            : "keep one reward model in rewards, or set iterative.reward_model_steps: 0",
+                "iterative.reward_model_steps retrains the run's reward model; rewards has {} reward models", models);
+  }
   if (train.micro_batch_size > rollout.questions_per_step * rollout.group_size)
     log::warn("train.micro_batch_size ({}) exceeds the sequences of a step ({})", train.micro_batch_size,
               rollout.questions_per_step * rollout.group_size);
@@ -148,11 +156,7 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
   // where the reference comes from: its own directory, or the initial policy
   const InitConfig reference_init{cfg.reference.empty() ? cfg.init.from : cfg.reference, cfg.init.seed};
   int64_t step = 0, reference_step = 0;
-  std::vector<LabelledSolution> rm_fresh, rm_earlier;
-  // the reward model's own training data is part of the history its retraining replays
-  const std::vector<LabelledSolution> rm_original =
-      rewards.outcome_model() != nullptr && cfg.iterative.reward_model_steps > 0 ? original_reward_model_data(cfg.rewards)
-                                                                                 : std::vector<LabelledSolution>{};
+  RewardModelRefresh rm_refresh(rewards, cfg.rewards, cfg.iterative);
   if (auto latest = resume_checkpoint(store, run)) {
     const Json state = load_checkpoint(*latest, policy, trainer.optimizer());
     try {
@@ -169,10 +173,9 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
       else
         initialize_weights(*reference, reference_init);
     }
-    if (Transformer* rm = rewards.outcome_model(); rm && fs::exists(*latest / "reward_model" / "config.json"))
+    if (Transformer* rm = rm_refresh.model(); rm && fs::exists(*latest / "reward_model" / "config.json"))
       rm->set_parameters(read_hf_weights(*latest / "reward_model", rm->config()));
-    if (fs::exists(*latest / "reward_model_replay.jsonl"))
-      read_replay_buffers(*latest / "reward_model_replay.jsonl", rm_fresh, rm_earlier);
+    rm_refresh.restore(*latest / "reward_model_replay.jsonl");
   } else {
     const auto initial = initialize_weights(policy, cfg.init);
     if (trainer.optimizer().has_master()) trainer.optimizer().set_master(initial);
@@ -248,26 +251,18 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
     line["rollout_tokens_per_s"] = line["completion_length_mean"].get<double>() * G * questions_here / std::max(1e-9, t_gen);
     line["time"] = utc_timestamp();
 
-    // 5. iterative RL (Algorithm 1): rule-labelled samples for the reward model; reference refresh
-    if (rewards.outcome_model() != nullptr && cfg.iterative.reward_model_steps > 0)
-      for (size_t i = 0; i < samples.size(); ++i)
-        rm_fresh.push_back({pq.questions[rollout.question[i]].question, rollout.completions[i], scored[i].correct ? 1 : 0});
+    // 5. iterative RL (Algorithm 1): the outputs as the reward model's new data; reference refresh
+    rm_refresh.add(pq, rollout, scored);
     if (cfg.iterative.every_steps > 0 && step % cfg.iterative.every_steps == 0) {
       if (reference) {
         reference->set_parameters(policy.get_parameters());
         reference_step = step;
         log::info("iterative RL: the reference model is now the policy of step {}", step);
       }
-      if (Transformer* rm = rewards.outcome_model(); rm && cfg.iterative.reward_model_steps > 0) {
-        TrainConfig rm_train = cfg.train;
-        rm_train.micro_batch_size = std::max(1, cfg.train.micro_batch_size);
-        retrain_reward_model(*rm, comm, tokenizer, rm_fresh, rm_earlier, rm_original, cfg.iterative,
-                             OptimConfig{.lr_peak = cfg.iterative.reward_model_lr, .schedule = LrSchedule::constant,
-                                         .weight_decay = 0.0},
-                             rm_train, cfg.dist, mix64(cfg.train.seed ^ static_cast<uint64_t>(step)));
-        rm_earlier.insert(rm_earlier.end(), rm_fresh.begin(), rm_fresh.end());
-        rm_fresh.clear();
-      }
+      SamplingConfig labelling = cfg.rollout.sampling;
+      labelling.seed = mix64(cfg.rollout.sampling.seed ^ static_cast<uint64_t>(step) ^ (static_cast<uint64_t>(comm.rank()) << 40));
+      rm_refresh.retrain(comm, tokenizer, engine, labelling, setup.eos, cfg.data.answer_style, cfg.train, cfg.dist,
+                         mix64(cfg.train.seed ^ static_cast<uint64_t>(step)));
     }
     if (eval_config && cfg.eval.every_steps > 0 && step % cfg.eval.every_steps == 0 && step < cfg.train.max_steps) {
       const Json e = evaluate(step);
@@ -307,12 +302,11 @@ GrpoSummary run_grpo(const GrpoConfig& cfg, const RunOptions& run) {
       CheckpointContents contents{policy, trainer.optimizer(), state, config_yaml, tokenizer_path, model_dtype};
       contents.extra_files = [&](const fs::path& dir) {
         if (reference && reference_step > 0) write_flat_weights(dir / "reference.safetensors", reference->get_parameters());
-        if (Transformer* rm = rewards.outcome_model(); rm && cfg.iterative.reward_model_steps > 0 && !rm_earlier.empty()) {
+        if (Transformer* rm = rm_refresh.model(); rm && step >= cfg.iterative.every_steps) {  // retrained at least once
           make_directories(dir / "reward_model");
           write_hf_model(dir / "reward_model", rm->config(), rm->get_parameters(), DType::f32);
         }
-        if (rewards.outcome_model() && cfg.iterative.reward_model_steps > 0)
-          write_replay_buffers(dir / "reward_model_replay.jsonl", rm_fresh, rm_earlier);
+        rm_refresh.save(dir / "reward_model_replay.jsonl");
       };
       summary.checkpoint = save_checkpoint(store, comm, step, contents);
       if (comm.is_root()) {

@@ -106,6 +106,10 @@ struct IterativeConfig {
   double replay_fraction = 0.1;  // reward-model retraining: share of historical data
   int reward_model_steps = 0;    // optimizer steps of reward-model training per iteration (0: none)
   double reward_model_lr = 1e-5; // constant LR of that training
+  // a process reward model's new data: Math-Shepherd labels of this many of the iteration's
+  // outputs (over all ranks), each step completed this many times by the current policy
+  int process_label_solutions = 64;
+  int process_label_completions = 4;
 
   template <class V>
   void visit(V& v) {
@@ -116,9 +120,16 @@ struct IterativeConfig {
       "reward-model retraining: share of the mix replayed from the history (its original training data and earlier "
       "iterations' samples)",
       Check().in_range(0, 1));
-    v("reward_model_steps", reward_model_steps, "reward-model optimizer steps per iteration on new rule-labelled samples",
+    v("reward_model_steps", reward_model_steps,
+      "reward-model optimizer steps per iteration on the new samples (rule verdicts, or Math-Shepherd step labels for a process "
+      "reward model)",
       Check().at_least(0));
     v("reward_model_lr", reward_model_lr, "reward-model retraining: constant learning rate", Check().greater_than(0));
+    v("process_label_solutions", process_label_solutions,
+      "process reward model retraining: outputs per iteration (over all ranks) given Math-Shepherd step labels",
+      Check().at_least(1));
+    v("process_label_completions", process_label_completions,
+      "process reward model retraining: completions sampled from each step to label it (Math-Shepherd's N)", Check().at_least(1));
   }
 };
 

@@ -27,8 +27,7 @@ Rewards::Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle sty
     auto m = std::make_unique<ModelScorer>();
     const auto dir = resolve_model_dir(s.model);
     const ModelConfig c = read_hf_config(dir);
-    const bool with_grads = trainable && s.model_kind == RewardKind::outcome;
-    m->model = std::make_unique<Transformer>(c, backend, TransformerOptions{with_grads});
+    m->model = std::make_unique<Transformer>(c, backend, TransformerOptions{trainable});
     m->model->set_parameters(read_hf_weights(dir, c));
     m->format = reward_model_format(dir, s.model_kind, s.step_separator, "rewards[].model_kind / rewards[].step_separator");
     m->scorer = std::make_unique<RewardScorer>(*m->model, tokenizer, m->format.kind, m->format.step_separator);
@@ -39,10 +38,23 @@ Rewards::Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle sty
 
 Rewards::~Rewards() = default;
 
-Transformer* Rewards::outcome_model() const {
-  for (size_t i = 0; i < sources_.size(); ++i)
-    if (models_[i] && sources_[i].model_kind == RewardKind::outcome) return models_[i]->model.get();
-  return nullptr;
+Transformer* Rewards::model(size_t source) const { return models_.at(source) ? models_[source]->model.get() : nullptr; }
+
+const RewardModelFormat* Rewards::model_format(size_t source) const {
+  return models_.at(source) ? &models_[source]->format : nullptr;
+}
+
+std::vector<StepSpan> step_spans(const std::string& completion, const std::string& separator) {
+  std::vector<StepSpan> spans;
+  size_t start = 0;
+  while (start <= completion.size()) {
+    size_t end = separator.empty() ? std::string::npos : completion.find(separator, start);
+    if (end == std::string::npos) end = completion.size();
+    if (!trim(std::string_view(completion).substr(start, end - start)).empty()) spans.push_back({start, end});
+    if (end >= completion.size()) break;
+    start = end + separator.size();
+  }
+  return spans;
 }
 
 void split_steps(const Tokenizer& tokenizer, const std::string& completion, const std::vector<int32_t>& tokens,
@@ -56,24 +68,16 @@ void split_steps(const Tokenizer& tokenizer, const std::string& completion, cons
     bytes += tokenizer.token_bytes(static_cast<uint32_t>(t)).size();
     token_end.push_back(bytes);
   }
-  size_t start = 0;
-  while (start <= completion.size()) {
-    size_t end = separator.empty() ? std::string::npos : completion.find(separator, start);
-    if (end == std::string::npos) end = completion.size();
-    const std::string step = completion.substr(start, end - start);
-    if (!trim(step).empty()) {
-      // the first token that reaches the step's last byte
-      int last = static_cast<int>(tokens.size()) - 1;
-      for (size_t k = 0; k < token_end.size(); ++k)
-        if (token_end[k] >= end) {
-          last = static_cast<int>(k);
-          break;
-        }
-      steps.push_back(step);
-      step_ends.push_back(last);
-    }
-    if (end >= completion.size()) break;
-    start = end + separator.size();
+  for (const StepSpan& span : step_spans(completion, separator)) {
+    // the first token that reaches the step's last byte
+    int last = static_cast<int>(tokens.size()) - 1;
+    for (size_t k = 0; k < token_end.size(); ++k)
+      if (token_end[k] >= span.end) {
+        last = static_cast<int>(k);
+        break;
+      }
+    steps.push_back(completion.substr(span.begin, span.end - span.begin));
+    step_ends.push_back(last);
   }
 }
 

@@ -23,7 +23,7 @@ struct SampleRewards {
 
 class Rewards {
  public:
-  // trainable: the outcome reward model gets gradients (iterative RL retrains it).
+  // trainable: the reward models get gradients (iterative RL retrains one).
   Rewards(const std::vector<RewardSource>& sources, eval::AnswerStyle style, Backend& backend, const Tokenizer& tokenizer,
           bool trainable = false);
   ~Rewards();
@@ -33,8 +33,9 @@ class Rewards {
                                    const std::vector<std::string>& completions,
                                    const std::vector<std::vector<int32_t>>& tokens) const;
 
-  // The outcome reward model, if one is used (iterative RL retrains it).
-  Transformer* outcome_model() const;
+  // The reward model of rewards[source] and the format it scores in (null for other kinds).
+  Transformer* model(size_t source) const;
+  const RewardModelFormat* model_format(size_t source) const;
 
  private:
   struct ModelScorer;
@@ -43,6 +44,14 @@ class Rewards {
   const Tokenizer& tokenizer_;
   std::vector<std::unique_ptr<ModelScorer>> models_;  // parallel to sources_ (null when not a model)
 };
+
+// The steps of a completion split by `separator`: [begin, end) byte ranges of the pieces that are
+// not blank (a separator is not part of either step). One splitting for scoring and labelling, so
+// that a process reward model is trained on the steps it later scores.
+struct StepSpan {
+  size_t begin = 0, end = 0;
+};
+std::vector<StepSpan> step_spans(const std::string& completion, const std::string& separator);
 
 // Splits a completion into steps by `separator` and finds the last token of each step.
 void split_steps(const Tokenizer& tokenizer, const std::string& completion, const std::vector<int32_t>& tokens,

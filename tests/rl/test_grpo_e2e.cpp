@@ -204,11 +204,10 @@ TEST_CASE("GRPO with a reward model: iterative RL retrains it on rule-labelled s
           read_file(dir / "resumed" / "checkpoints" / "step-0000004" / f));
 }
 
-TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][cli]") {
-  auto dir = test::temp_dir("grpo_prm");
-  const auto tok = test::tiny_tokenizer(dir);
-  const auto base = test::tiny_base_model(dir, tok);
-  write_tasks(dir);
+namespace {
+// A process reward model trained 3 steps on 40 hand-labelled solutions of two steps, joined by
+// `separator`.
+fs::path process_reward_model(const fs::path& dir, const fs::path& base, const std::string& separator = ". ") {
   {
     std::ofstream labelled(dir / "prm.jsonl");
     Rng rng(4);
@@ -220,10 +219,20 @@ TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][c
     }
   }
   std::ofstream(dir / "prm.yaml") << "stage: rm\ninit: {from: " << base.string() << "}\n"
-                                  << "data: {train: [" << (dir / "prm.jsonl").string() << "], kind: process, step_separator: \". \", seq_len: 96}\n"
-                                  << "train: {micro_batch_size: 8, global_batch_size: 8, max_steps: 3}\n"
+                                  << "data: {train: [" << (dir / "prm.jsonl").string() << "], kind: process, step_separator: " << Json(separator).dump()
+                                  << ", seq_len: 96}\ntrain: {micro_batch_size: 8, global_batch_size: 8, max_steps: 3}\n"
                                   << "checkpoint: {every_steps: 0}\nruntime: {device: cpu, threads: 1}\n";
   REQUIRE(test::run_dsmath("rm train -c " + (dir / "prm.yaml").string() + " --run-dir " + (dir / "prm").string()).exit_code == 0);
+  return dir / "prm";
+}
+}  // namespace
+
+TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][cli]") {
+  auto dir = test::temp_dir("grpo_prm");
+  const auto tok = test::tiny_tokenizer(dir);
+  const auto base = test::tiny_base_model(dir, tok);
+  write_tasks(dir);
+  process_reward_model(dir, base);
   std::ofstream(dir / "grpo.yaml") << "stage: grpo\ninit: {from: " << base.string() << "}\n"
                                    << "data: {train: [" << (dir / "rl.jsonl").string() << "], prompt_suffix: \"\"}\n"
                                    << "rollout: {questions_per_step: 4, group_size: 4, sampling: {max_new_tokens: 16}}\n"
@@ -265,6 +274,71 @@ TEST_CASE("GRPO with process supervision from a process reward model", "[grpo][c
                               (dir / "rft").string());
   CHECK(rft.exit_code == 1);
   CHECK_THAT(rft.output, Contains("online_rft keeps the outputs the rule grader accepts"));
+}
+
+TEST_CASE("iterative GRPO+PS retrains the process reward model on Math-Shepherd labels", "[grpo][cli]") {
+  auto dir = test::temp_dir("grpo_prm_iterative");
+  const auto tok = test::tiny_tokenizer(dir);
+  const auto base = test::tiny_base_model(dir, tok);
+  write_tasks(dir);
+  // steps split at spaces: the untrained policy writes no sentences, but words, so that every
+  // output has several steps to complete
+  const auto prm = process_reward_model(dir, base, " ");
+  std::ofstream(dir / "grpo.yaml") << "stage: grpo\ninit: {from: " << base.string() << "}\n"
+                                   << "data: {train: [" << (dir / "rl.jsonl").string() << "], prompt_suffix: \"\"}\n"
+                                   << "rollout: {questions_per_step: 4, group_size: 4, sampling: {max_new_tokens: 16}}\n"
+                                   << "rewards: [{kind: model, model: " << prm.string() << ", model_kind: process}]\n"
+                                   << "algorithm: {advantage: process}\n"
+                                   << "iterative: {every_steps: 2, reward_model_steps: 3, process_label_solutions: 6, "
+                                      "process_label_completions: 2}\n"
+                                   << "optim: {lr_peak: 1.0e-3}\ntrain: {micro_batch_size: 16, max_steps: 4}\n"
+                                   << "checkpoint: {every_steps: 1}\nruntime: {device: cpu, threads: 1}\n";
+  const std::string cmd = "grpo -c " + (dir / "grpo.yaml").string() + " --run-dir ";
+  auto r = test::run_dsmath(cmd + (dir / "full").string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  // each iteration labels 6 of its 32 outputs; the replay (round(0.1 / 0.9 x 6) = 1) draws from
+  // the model's 40 original solutions and, at step 4, the 6 of step 2
+  CHECK_THAT(r.output, Contains("Math-Shepherd labels for 6 of the iteration's 32 outputs") &&
+                           Contains("replay includes its 40 original training solutions") &&
+                           Contains("process reward model trained 3 steps on 6 new + 1 replayed samples"));
+  const auto saved = dir / "full" / "checkpoints" / "step-0000004";
+  REQUIRE(fs::exists(saved / "reward_model" / "model.safetensors"));
+  CHECK(read_file(saved / "reward_model" / "model.safetensors") !=
+        read_file(prm / "checkpoints" / "step-0000003" / "model.safetensors"));  // it learned
+  // the labelled history in the checkpoint: 12 process records after two iterations, each with a
+  // label per step
+  size_t earlier = 0;
+  for (const auto& j : test::read_jsonl(saved / "reward_model_replay.jsonl")) {
+    CHECK(j["buffer"] == "earlier");
+    CHECK(j["steps"].size() == j["labels"].size());
+    earlier += 1;
+  }
+  CHECK(earlier == 12);
+  // killed in step 4 after the reward model retrained, before the checkpoint: step 3's checkpoint
+  // holds its 16 outputs waiting to be labelled; resumed from it, the labels, the reward model and
+  // the policy end identical
+  auto killed = test::run_command("DSMATH_FAULT_INJECT=kill_after_step:4 " + std::string(DSMATH_BINARY) + " " + cmd +
+                                  (dir / "resumed").string());
+  CHECK(killed.exit_code == 137);
+  size_t waiting = 0;
+  for (const auto& j : test::read_jsonl(dir / "resumed" / "checkpoints" / "step-0000003" / "reward_model_replay.jsonl"))
+    waiting += j["buffer"] == "to_label";
+  CHECK(waiting == 16);
+  auto resumed = test::run_dsmath(cmd + (dir / "resumed").string() + " --resume");
+  INFO(resumed.output);
+  REQUIRE(resumed.exit_code == 0);
+  for (const char* f : {"reward_model/model.safetensors", "model.safetensors", "reward_model_replay.jsonl"})
+    CHECK(read_file(saved / f) == read_file(dir / "resumed" / "checkpoints" / "step-0000004" / f));
+  // only one reward model can be the one retrained, and retraining needs one
+  auto two = test::run_dsmath(cmd + (dir / "two").string() + " --set 'rewards=[{kind: model, model: " + prm.string() +
+                              ", model_kind: process}, {kind: model, model: " + prm.string() + ", model_kind: process}]'" +
+                              " --set algorithm.advantage=outcome");
+  CHECK(two.exit_code == 1);
+  CHECK_THAT(two.output, Contains("rewards has 2 reward models"));
+  auto none = test::run_dsmath(cmd + (dir / "none").string() + " --set 'rewards=[{kind: rule}]' --set algorithm.advantage=outcome");
+  CHECK(none.exit_code == 1);
+  CHECK_THAT(none.output, Contains("rewards has 0 reward models"));
 }
 
 TEST_CASE("Online RFT as a GRPO coefficient: only correct outputs get a gradient", "[grpo][cli]") {
