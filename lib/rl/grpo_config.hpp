@@ -105,7 +105,8 @@ struct IterativeConfig {
   int every_steps = 0;           // 0: the reference model stays the initial policy
   double replay_fraction = 0.1;  // reward-model retraining: share of historical data
   int reward_model_steps = 0;    // optimizer steps of reward-model training per iteration (0: none)
-  double reward_model_lr = 1e-5; // constant LR of that training
+  // the optimizer of that training, fresh each iteration, its schedule over reward_model_steps
+  OptimConfig reward_model_optim{.lr_peak = 1e-5, .schedule = LrSchedule::constant, .weight_decay = 0.0};
   // a process reward model's new data: Math-Shepherd labels of this many of the iteration's
   // outputs (over all ranks), each step completed this many times by the current policy
   int process_label_solutions = 64;
@@ -124,7 +125,8 @@ struct IterativeConfig {
       "reward-model optimizer steps per iteration on the new samples (rule verdicts, or Math-Shepherd step labels for a process "
       "reward model)",
       Check().at_least(0));
-    v("reward_model_lr", reward_model_lr, "reward-model retraining: constant learning rate", Check().greater_than(0));
+    v("reward_model_optim", reward_model_optim,
+      "reward-model retraining: AdamW and LR schedule, fresh each iteration (the schedule spans its reward_model_steps)");
     v("process_label_solutions", process_label_solutions,
       "process reward model retraining: outputs per iteration (over all ranks) given Math-Shepherd step labels",
       Check().at_least(1));

@@ -107,22 +107,24 @@ void RewardModelRefresh::retrain(Communicator& comm, const Tokenizer& tokenizer,
   PackedDataset dataset(std::move(examples), data.seq_len, true, static_cast<int32_t>(tokenizer.eos_id().value_or(0)), seed);
   TrainConfig rm_train = train;
   rm_train.micro_batch_size = std::max(1, train.micro_batch_size);
-  const OptimConfig optim{.lr_peak = it_.reward_model_lr, .schedule = LrSchedule::constant, .weight_decay = 0.0};
-  Trainer trainer(*model_, comm, optim, rm_train, dist, it_.reward_model_steps);
+  Trainer trainer(*model_, comm, it_.reward_model_optim, rm_train, dist, it_.reward_model_steps);
   if (trainer.optimizer().has_master()) trainer.optimizer().set_master(model_->get_parameters());
   TokenBatch batch;
-  double last = 0;
+  double last = 0, first_lr = 0, last_lr = 0;
   for (int step = 0; step < it_.reward_model_steps; ++step) {
     dataset.fill(batch, static_cast<int64_t>(step) * rm_train.micro_batch_size, rm_train.micro_batch_size);
     double labels = static_cast<double>(batch.count_targets());
     comm.allreduce_sum(std::span<double>(&labels, 1));
     trainer.begin_step();
     trainer.accumulate(batch, binary_cross_entropy_objective(std::max(1.0, labels)));
-    last = trainer.finish_step().loss;
+    const StepStats stats = trainer.finish_step();
+    last = stats.loss;
+    if (step == 0) first_lr = stats.lr;
+    last_lr = stats.lr;
   }
   log::info("iterative RL: {} reward model trained {} steps on {} new + {} replayed samples ({} of its original training data; "
-            "loss {:.4f})",
-            kind_name(format_.kind), it_.reward_model_steps, new_samples, replay, from_original, last);
+            "loss {:.4f}, LR {:.3g} -> {:.3g})",
+            kind_name(format_.kind), it_.reward_model_steps, new_samples, replay, from_original, last, first_lr, last_lr);
 }
 
 std::vector<LabelledSolution> original_reward_model_data(const std::filesystem::path& dir) {

@@ -167,7 +167,8 @@ TEST_CASE("GRPO with a reward model: iterative RL retrains it on rule-labelled s
                                    << "rollout: {questions_per_step: 4, group_size: 4, sampling: {max_new_tokens: 12}}\n"
                                    << "rewards: [{kind: rule, weight: 1.0}, {kind: model, model: " << (dir / "rm").string()
                                    << ", weight: 0.5}]\n"
-                                   << "iterative: {every_steps: 2, reward_model_steps: 3}\n"
+                                   << "iterative: {every_steps: 2, reward_model_steps: 3, reward_model_optim: {lr_peak: 1.0e-3, "
+                                      "schedule: cosine, warmup_steps: 1}}\n"
                                    << "optim: {lr_peak: 1.0e-3}\ntrain: {micro_batch_size: 16, max_steps: 4}\n"
                                    << "checkpoint: {every_steps: 4}\nruntime: {device: cpu, threads: 1}\n";
   auto r = test::run_dsmath("grpo -c " + (dir / "grpo.yaml").string() + " --run-dir " + (dir / "grpo").string());
@@ -179,6 +180,9 @@ TEST_CASE("GRPO with a reward model: iterative RL retrains it on rule-labelled s
   // no earlier RL sample, so all 4 come from them
   CHECK_THAT(r.output, Contains("replay includes its 40 original training solutions") &&
                            Contains("on 32 new + 4 replayed samples (4 of its original training data"));
+  // its own schedule over each iteration's 3 steps, worked by hand: step 1 ends the 1-step warmup
+  // at the peak, step 3 ends the cosine at lr_min_ratio (0.1) of it
+  CHECK_THAT(r.output, Contains("LR 0.001 -> 0.0001)"));
   const auto saved = dir / "grpo" / "checkpoints" / "step-0000004";
   REQUIRE(fs::exists(saved / "reward_model" / "model.safetensors"));
   CHECK(read_file(saved / "reward_model" / "model.safetensors") !=
