@@ -8,17 +8,19 @@
 # minutes (805 s measured 2026-12-03), plus the build; with a GPU the stages run there with a bigger model (not yet run on one).
 #
 # usage: scripts/quickstart.sh [--out DIR] [--reduced] [--fresh] [--device auto|cpu|cuda]
-#                              [--threads N] [--no-build]
+#                              [--threads N] [--seed N] [--no-build]
 #   --out DIR    run directory (default runs/quickstart); stages whose outputs exist are skipped,
 #                so an interrupted quickstart continues where it stopped
-#   --reduced    fewer steps and problems (a couple of minutes; the CI test)
+#   --reduced    fewer steps and problems (7-8 minutes of stages on 2 cores; the CI test)
 #   --fresh      remove the run directory first
+#   --seed N     another world and other training seeds (default: world 1, the configs' seeds):
+#                how much the result depends on the draw
 #   --no-build   use the dsmath binary in $DSMATH or build/apps/dsmath/dsmath as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=runs/quickstart
-reduced=0 fresh=0 build=1 device=auto threads=0
+reduced=0 fresh=0 build=1 device=auto threads=0 seed=
 while (($#)); do
   case "$1" in
     --out) out=$2; shift 2 ;;
@@ -26,8 +28,9 @@ while (($#)); do
     --fresh) fresh=1; shift ;;
     --device) device=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "quickstart: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -66,8 +69,10 @@ stage() {
 
 run=(--device "$device")
 ((threads > 0)) && run+=(--threads "$threads")
+world_seed=${seed:-1} seeds=()
+[[ -n $seed ]] && seeds=(--set "train.seed=$seed")
 if ((reduced)); then
-  problems=sft=2000,rl=500,heldout=100 pretrain_steps=150 sft_steps=300 grpo_steps=40 samples=4
+  problems=sft=2000,rl=500,heldout=400 pretrain_steps=150 sft_steps=300 grpo_steps=40 samples=8
 else
   problems=sft=4000,rl=1000,heldout=300 pretrain_steps=300 sft_steps=300 grpo_steps=100 samples=8
 fi
@@ -84,7 +89,7 @@ fi
 shared=${DSMATH_SHARED_DATA:-../shared/data}
 
 # 1. a crawl, seed pages and word problems (an easy world: numbers below 10, up to 2 steps)
-stage data "$R/data/heldout.jsonl" "$dsmath" data synth -o "$R/data" --seed 1 --problems "$problems" \
+stage data "$R/data/heldout.jsonl" "$dsmath" data synth -o "$R/data" --seed "$world_seed" --problems "$problems" \
   --max-number 9 --max-factor 3 --max-steps 2 --max-answer 99
 
 # 2. corpus selection (paper section 2.1): 2 rounds, math paths marked automatically
@@ -116,18 +121,19 @@ eval_run() {  # eval_run NAME MODEL CONFIG PROMPT_SETS...
 
 # 5-6. pretraining, then the base model few-shot
 stage pretrain "$R/pretrain/checkpoints/latest" "$dsmath" pretrain -c configs/quickstart/pretrain.yaml \
-  --run-dir "$R/pretrain" --resume --set "train.max_steps=$pretrain_steps" "${paths[@]}" "${model[@]}" "${run[@]}"
+  --run-dir "$R/pretrain" --resume --set "train.max_steps=$pretrain_steps" "${paths[@]}" "${model[@]}" "${run[@]}" \
+  "${seeds[@]}" ${seed:+--set "init.seed=$seed"}
 stage eval-pretrain "$R/eval/pretrain/summary.json" eval_run pretrain "$R/pretrain" configs/quickstart/eval-base.yaml \
   --set "prompt.few_shot_file=$R/data/prompts.json"
 
 # 7-8. SFT, then zero-shot in the chat format
 stage sft "$R/sft/checkpoints/latest" "$dsmath" sft -c configs/quickstart/sft.yaml --run-dir "$R/sft" --resume \
-  --set "init.from=$R/pretrain" --set "data.train=[$R/data/sft.jsonl]" --set "train.max_steps=$sft_steps" "${run[@]}"
+  --set "init.from=$R/pretrain" --set "data.train=[$R/data/sft.jsonl]" --set "train.max_steps=$sft_steps" "${run[@]}" "${seeds[@]}"
 stage eval-sft "$R/eval/sft/summary.json" eval_run sft "$R/sft" configs/quickstart/eval-instruct.yaml
 
 # 9-10. GRPO with the rule reward, then the same evaluation
 stage grpo "$R/grpo/checkpoints/latest" "$dsmath" grpo -c configs/quickstart/grpo.yaml --run-dir "$R/grpo" --resume \
-  --set "init.from=$R/sft" --set "data.train=[$R/data/rl.jsonl]" --set "train.max_steps=$grpo_steps" "${grpo_scale[@]}" "${run[@]}"
+  --set "init.from=$R/sft" --set "data.train=[$R/data/rl.jsonl]" --set "train.max_steps=$grpo_steps" "${grpo_scale[@]}" "${run[@]}" "${seeds[@]}"
 stage eval-grpo "$R/eval/grpo/summary.json" eval_run grpo "$R/grpo" configs/quickstart/eval-instruct.yaml
 mv "$times.new" "$times"
 
@@ -150,11 +156,12 @@ echo "plots: $R/plots; per-sample results: $R/eval/*/samples.jsonl"
 p=$(metric pretrain 'pass@1') s=$(metric sft 'pass@1') g=$(metric grpo 'pass@1')
 # the claim the quickstart makes, with a non-zero exit (3) when it does not hold: SFT and GRPO
 # each raise held-out pass@1 over pretraining, and (full run) GRPO raises it over SFT. The
-# reduced run's GRPO has 40 steps; it measured below SFT with the old settings (issue 17) and 6.7
-# points above with today's, in one run (docs/rl.md), so there GRPO <= SFT is reported, not fatal.
+# reduced run's 40 GRPO steps measured +4.9, +4.8, +0.2 and +2.1 points over SFT with --seed 1-4
+# (400 held-out problems x 8, docs/rl.md): a gain too small to require, so there GRPO only must
+# not lose more than 3 points (the old settings lost 5) and a smaller gain is reported.
 if awk -v p="$p" -v s="$s" -v g="$g" 'BEGIN { exit !(p < s && s < g) }'; then
   echo "held-out pass@1 rose stage over stage: pretrain < SFT < GRPO"
-elif ((reduced)) && awk -v p="$p" -v s="$s" -v g="$g" 'BEGIN { exit !(p < s && p < g) }'; then
+elif ((reduced)) && awk -v p="$p" -v s="$s" -v g="$g" 'BEGIN { exit !(p < s && p < g && g > s - 0.03) }'; then
   echo "warning: held-out pass@1 rose over pretraining, but GRPO did not beat SFT (SFT $s, GRPO $g) in the reduced run"
 else
   echo "quickstart: held-out pass@1 did not rise at every stage (pretrain $p, SFT $s, GRPO $g)" >&2

@@ -1,8 +1,10 @@
 // The README's first command, reduced: every stage runs and leaves its outputs, held-out
-// accuracy after SFT and after GRPO is above accuracy after pretraining, and the script's
-// verdict on GRPO against SFT is the one the summaries give. GRPO > SFT is not asserted: the
-// reduced run (40 GRPO steps) measured GRPO below SFT with the old settings and 6.7 points above
-// with today's in one run (docs/rl.md); one run is not yet a margin to assert.
+// accuracy after SFT and after GRPO is above accuracy after pretraining, GRPO does not lose
+// what SFT gained, and the script's verdict on GRPO against SFT is the one the summaries give.
+// The reduced run (40 GRPO steps, 400 held-out problems x 8 samples) measured GRPO +4.9, +4.8,
+// +0.2 and +2.1 points over SFT with --seed 1 to 4 (docs/rl.md): GRPO > SFT is not a margin to
+// require of one run, but a loss of more than 3 points (the old settings lost 5) is a
+// regression; the stderr of the difference is about 2 points.
 #include <catch2/catch.hpp>
 
 #include "core/files.hpp"
@@ -29,6 +31,7 @@ TEST_CASE("the reduced quickstart runs every stage and accuracy rises", "[cli][q
   WARN("held-out pass@1: pretrain " << pretrain << ", SFT " << sft << ", GRPO " << grpo);
   CHECK(grpo > pretrain);
   CHECK(sft > pretrain);
+  CHECK(grpo > sft - 0.03);
   if (grpo > sft)
     CHECK(r.output.find("pretrain < SFT < GRPO") != std::string::npos);
   else
