@@ -1,5 +1,7 @@
 #include "infer/generation_engine.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <deque>
 
@@ -70,16 +72,28 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
   std::vector<int> free_slots;
   for (int s = max_batch_ - 1; s >= 0; --s) free_slots.push_back(s);
   std::vector<float> logits;
-  // sample_token is called for one row at a time and overwrites its scratch: one serves all
-  // rows (a scratch per slot would hold max_batch x vocab entries)
-  SamplerScratch scratch;
+  // The rows of a step are sampled in parallel: each request draws from its own stream, so the
+  // tokens do not depend on the threads; a scratch per thread, not per slot (that would hold
+  // max_batch x vocab entries). With a 102,400-token vocabulary one row is ~0.2M exp and
+  // compares, which one thread would do for every row while the GPU waits.
+  std::vector<SamplerScratch> scratch(static_cast<size_t>(std::max(1, omp_get_max_threads())));
+  std::vector<SampledToken> sampled;
+  auto sample_rows = [&](std::vector<Active>& rows) {
+    sampled.resize(rows.size());
+    const auto n = static_cast<int64_t>(rows.size());
+#pragma omp parallel for schedule(static) if (n > 1)
+    for (int64_t r = 0; r < n; ++r) {
+      const std::span<const float> row_logits(logits.data() + static_cast<size_t>(r) * vocab, static_cast<size_t>(vocab));
+      sampled[static_cast<size_t>(r)] =
+          sample_token(row_logits, sampling, rows[static_cast<size_t>(r)].rng, scratch[static_cast<size_t>(omp_get_thread_num())]);
+    }
+  };
   size_t finished = 0, generated_tokens = 0;
 
-  // Appends the sampled token of row r of `logits` to active[a]; false when the request is done.
+  // Appends the sampled token of row r (sampled[row]) to active[a]; false when the request is done.
   auto take = [&](Active& a, int row) -> bool {
     Generation& g = out[a.index];
-    const std::span<const float> row_logits(logits.data() + static_cast<size_t>(row) * vocab, static_cast<size_t>(vocab));
-    const SampledToken t = sample_token(row_logits, sampling, a.rng, scratch);
+    const SampledToken t = sampled[static_cast<size_t>(row)];
     g.tokens.push_back(t.token);
     g.logprobs.push_back(t.logprob);
     ++generated_tokens;
@@ -144,6 +158,7 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
       // (all one-token prompts make a width-1 batch: forward_with_cache then decodes from an
       // empty cache, which is the same computation)
       model_.forward_with_cache(b, cache_, logits);
+      sample_rows(admitted);
       for (int r = 0; r < b.rows; ++r) take_or_retire(admitted[static_cast<size_t>(r)], r, active);
       if (progress) progress(finished, generated_tokens);
       continue;  // refill again before decoding if prefill finished some at once
@@ -160,6 +175,7 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
       decode.slots.push_back(a.slot);
     }
     model_.forward_with_cache(decode, cache_, logits);
+    sample_rows(active);
     still.clear();
     for (int r = 0; r < decode.rows; ++r) {
       Active& a = active[static_cast<size_t>(r)];

@@ -16,10 +16,17 @@ SampledToken sample_token(std::span<const float> logits, const SamplingConfig& c
       argmax = i;
     }
   // log-probs of the distribution sampled from before top-k/top-p: softmax(logits / T), what the
-  // RL trainer's forward scores at the same temperature (Transformer::set_logit_temperature)
+  // RL trainer's forward scores at the same temperature (Transformer::set_logit_temperature).
+  // One exp per logit: the sampling weights are the same terms as the normalizer's.
   const double inv_t = c.temperature > 0.0 ? 1.0 / c.temperature : 1.0;
   double z = 0;
-  for (int i = 0; i < vocab; ++i) z += std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
+  auto& weights = scratch.weights;
+  if (c.temperature <= 0.0) {
+    for (int i = 0; i < vocab; ++i) z += std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
+  } else {
+    weights.resize(static_cast<size_t>(vocab));
+    for (int i = 0; i < vocab; ++i) z += weights[static_cast<size_t>(i)] = std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
+  }
   const double log_z = std::log(z);
   auto model_logprob = [&](int token) {
     return static_cast<float>((static_cast<double>(logits[token]) - max_logit) * inv_t - log_z);
@@ -41,7 +48,7 @@ SampledToken sample_token(std::span<const float> logits, const SamplingConfig& c
   probs.resize(order.size());
   double total = 0;
   for (size_t i = 0; i < order.size(); ++i) {
-    probs[i] = std::exp((static_cast<double>(logits[order[i]]) - max_logit) / c.temperature);
+    probs[i] = weights[static_cast<size_t>(order[i])];
     total += probs[i];
   }
   size_t keep = order.size();

@@ -38,6 +38,7 @@ struct SampledToken {
 // Scratch space reused across calls (one per thread).
 struct SamplerScratch {
   std::vector<int32_t> order;
+  std::vector<double> weights;  // exp((logit - max) / T) per token id: computed once per row
   std::vector<double> probs;
 };
 

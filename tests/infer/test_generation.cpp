@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <omp.h>
+
 #include <cmath>
 #include <map>
 
@@ -115,6 +117,18 @@ TEST_CASE("generation is deterministic and independent of the batch it runs in",
     CHECK(a[i].tokens == b[i].tokens);
     CHECK(b[i].tokens == c[i].tokens);
     CHECK(b[i].logprobs == c[i].logprobs);
+  }
+  // the rows of a step are sampled in parallel: 1 and 3 sampling threads give the same tokens
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  auto serial = four.generate(reqs, s, {});
+  omp_set_num_threads(3);
+  auto parallel = four.generate(reqs, s, {});
+  omp_set_num_threads(threads);
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    CHECK(serial[i].tokens == b[i].tokens);
+    CHECK(parallel[i].tokens == b[i].tokens);
+    CHECK(parallel[i].logprobs == b[i].logprobs);
   }
   s.seed = 99;  // another seed, another sample
   auto d = four.generate(reqs, s, {});
