@@ -109,6 +109,7 @@ void register_rm_score(CLI::App& rm) {
                              records.empty() ? 0.0 : sum / static_cast<double>(records.size()), o->output);
   });
 }
+
 void register_rm_label(CLI::App& rm) {
   struct Options {
     std::string model, tokenizer, input, output, separator = "\n", device = "auto";

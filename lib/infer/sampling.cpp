@@ -20,19 +20,20 @@ SampledToken sample_token(std::span<const float> logits, const SamplingConfig& c
   // One exp per logit: the sampling weights are the same terms as the normalizer's.
   const double inv_t = c.temperature > 0.0 ? 1.0 / c.temperature : 1.0;
   double z = 0;
+  const bool greedy = c.temperature <= 0.0;
   auto& weights = scratch.weights;
-  if (c.temperature <= 0.0) {
-    for (int i = 0; i < vocab; ++i) z += std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
-  } else {
-    weights.resize(static_cast<size_t>(vocab));
-    for (int i = 0; i < vocab; ++i) z += weights[static_cast<size_t>(i)] = std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
+  if (!greedy) weights.resize(static_cast<size_t>(vocab));
+  for (int i = 0; i < vocab; ++i) {
+    const double w = std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
+    z += w;
+    if (!greedy) weights[static_cast<size_t>(i)] = w;
   }
   const double log_z = std::log(z);
   auto model_logprob = [&](int token) {
     return static_cast<float>((static_cast<double>(logits[token]) - max_logit) * inv_t - log_z);
   };
 
-  if (c.temperature <= 0.0) return {argmax, model_logprob(argmax)};
+  if (greedy) return {argmax, model_logprob(argmax)};
 
   // candidates sorted by logit (descending), cut by top-k
   auto& order = scratch.order;

@@ -42,7 +42,7 @@ void RewardModelRefresh::add(const PromptedQuestions& pq, const Rollout& rollout
   for (size_t i = 0; i < rollout.outputs.size(); ++i) {
     const RlQuestion& q = pq.questions[rollout.question[i]];
     if (format_.kind == RewardKind::outcome)
-      fresh_.push_back({q.question, {rollout.completions[i]}, {scored[i].correct ? 1 : 0}});
+      fresh_.push_back({q.question, {rollout.completions[i]}, {scored[i].correct ? 1 : 0}, "rollout"});
     else
       to_label_.push_back({q.question, q.gold, pq.prompts[rollout.question[i]], rollout.completions[i], rollout.outputs[i].tokens});
   }
@@ -63,14 +63,12 @@ void RewardModelRefresh::retrain(Communicator& comm, const Tokenizer& tokenizer,
     for (size_t k = 0; k < want; ++k) std::swap(order[k], order[k + rng.below(order.size() - k)]);
     std::vector<SolutionToLabel> chosen;
     for (size_t k = 0; k < want; ++k) chosen.push_back(std::move(to_label_[order[k]]));
-    SamplingConfig completing = sampling;
-    completing.seed = mix64(seed ^ 0x70726dULL);
     const auto labelled = label_steps(chosen, tokenizer, format_.step_separator, it_.process_label_completions, style,
-                                      engine_completer(engine, tokenizer, chosen, completing, eos));
+                                      engine_completer(engine, tokenizer, chosen, sampling, eos));
     size_t steps = 0, good = 0;
     for (size_t k = 0; k < chosen.size(); ++k) {
       if (labelled[k].steps.empty()) continue;
-      fresh_.push_back({chosen[k].question, labelled[k].steps, labelled[k].labels});
+      fresh_.push_back({chosen[k].question, labelled[k].steps, labelled[k].labels, "rollout"});
       steps += labelled[k].labels.size();
       good += static_cast<size_t>(std::count(labelled[k].labels.begin(), labelled[k].labels.end(), 1));
     }
@@ -78,8 +76,7 @@ void RewardModelRefresh::retrain(Communicator& comm, const Tokenizer& tokenizer,
               to_label_.size(), steps, good);
     to_label_.clear();
   }
-  std::vector<RewardRecord> records;
-  for (const auto& s : fresh_) records.push_back({s.question, s.steps, s.labels, "rollout"});
+  std::vector<RewardRecord> records = fresh_;
   // replay: historical data making up replay_fraction of the mix (DeepSeekMath section 4.2:
   // "a replay mechanism that incorporates 10% of historical data"), the history being the
   // model's original training data followed by every earlier iteration's samples
@@ -92,7 +89,7 @@ void RewardModelRefresh::retrain(Communicator& comm, const Tokenizer& tokenizer,
     const size_t i = rng.below(history);
     const auto& s = i < original_.size() ? original_[i] : earlier_[i - original_.size()];
     from_original += i < original_.size();
-    records.push_back({s.question, s.steps, s.labels, "replay"});
+    records.push_back({s.question, s.steps, s.labels, "replay: " + s.where});
   }
   RmDataConfig data;
   data.kind = format_.kind;
@@ -105,14 +102,12 @@ void RewardModelRefresh::retrain(Communicator& comm, const Tokenizer& tokenizer,
   fresh_.clear();
   if (examples.empty()) return;
   PackedDataset dataset(std::move(examples), data.seq_len, true, static_cast<int32_t>(tokenizer.eos_id().value_or(0)), seed);
-  TrainConfig rm_train = train;
-  rm_train.micro_batch_size = std::max(1, train.micro_batch_size);
-  Trainer trainer(*model_, comm, it_.reward_model_optim, rm_train, dist, it_.reward_model_steps);
+  Trainer trainer(*model_, comm, it_.reward_model_optim, train, dist, it_.reward_model_steps);
   if (trainer.optimizer().has_master()) trainer.optimizer().set_master(model_->get_parameters());
   TokenBatch batch;
   double last = 0, first_lr = 0, last_lr = 0;
   for (int step = 0; step < it_.reward_model_steps; ++step) {
-    dataset.fill(batch, static_cast<int64_t>(step) * rm_train.micro_batch_size, rm_train.micro_batch_size);
+    dataset.fill(batch, static_cast<int64_t>(step) * train.micro_batch_size, train.micro_batch_size);
     double labels = static_cast<double>(batch.count_targets());
     comm.allreduce_sum(std::span<double>(&labels, 1));
     trainer.begin_step();
@@ -127,8 +122,8 @@ void RewardModelRefresh::retrain(Communicator& comm, const Tokenizer& tokenizer,
             kind_name(format_.kind), it_.reward_model_steps, new_samples, replay, from_original, last, first_lr, last_lr);
 }
 
-std::vector<LabelledSolution> original_reward_model_data(const std::filesystem::path& dir) {
-  std::vector<LabelledSolution> out;
+std::vector<RewardRecord> original_reward_model_data(const std::filesystem::path& dir) {
+  std::vector<RewardRecord> out;
   const auto stored = stored_reward_model_config(dir);
   if (!stored) {
     log::warn("iterative RL: reward model '{}' has no `dsmath rm train` config.yaml: its replay holds the RL samples only",
@@ -142,8 +137,7 @@ std::vector<LabelledSolution> original_reward_model_data(const std::filesystem::
       return out;
     }
   size_t invalid = 0;
-  for (const auto& r : load_reward_records(stored->data.train, stored->data, invalid))
-    out.push_back({r.question, r.steps, r.labels});
+  out = load_reward_records(stored->data.train, stored->data, invalid);
   log::info("iterative RL: the reward model's replay includes its {} original training solutions", out.size());
   return out;
 }
@@ -182,7 +176,7 @@ void RewardModelRefresh::restore(const std::filesystem::path& file) {
                            j.at("tokens").get<std::vector<int32_t>>()});
       return;
     }
-    LabelledSolution s{j.at("question").get<std::string>(), {}, {}};
+    RewardRecord s{j.at("question").get<std::string>(), {}, {}, file.string()};
     if (j.contains("steps")) {
       s.steps = j.at("steps").get<std::vector<std::string>>();
       s.labels = j.at("labels").get<std::vector<int>>();

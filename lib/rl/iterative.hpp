@@ -18,18 +18,11 @@
 #include "rl/rollout.hpp"
 #include "rl/step_labels.hpp"
 #include "tokenizer/tokenizer.hpp"
+#include "train/reward_data.hpp"
 #include "train/reward_model.hpp"
 #include "train/train_config.hpp"
 
 namespace dsmath::rl {
-
-// A labelled solution as the reward model trains on it: one step and one label (outcome), or
-// the steps and a label per step (process).
-struct LabelledSolution {
-  std::string question;
-  std::vector<std::string> steps;
-  std::vector<int> labels;
-};
 
 // The reward model's side of Algorithm 1 in a GRPO run: what it has learnt from (its original
 // training data, earlier iterations) and the current iteration's outputs, kept in the checkpoint
@@ -41,7 +34,6 @@ class RewardModelRefresh {
   RewardModelRefresh(const Rewards& rewards, const std::vector<RewardSource>& sources, const IterativeConfig& iterative);
   bool active() const { return model_ != nullptr; }
   Transformer* model() const { return model_; }
-  const RewardModelFormat& format() const { return format_; }
 
   // This step's outputs (this rank's): an outcome model keeps each with its rule verdict, a
   // process model keeps them to label at the end of the iteration.
@@ -50,7 +42,8 @@ class RewardModelRefresh {
   // End of an iteration: label (process), then iterative.reward_model_steps BCE steps on the
   // new samples plus replayed history making up replay_fraction of the mix, drawn uniformly
   // from the model's original training data and every earlier iteration's samples.
-  // `engine` samples the Math-Shepherd completions with the current policy.
+  // `engine` samples the Math-Shepherd completions with the current policy, from `sampling`
+  // (its seed is the caller's: one per iteration and rank).
   void retrain(Communicator& comm, const Tokenizer& tokenizer, GenerationEngine& engine, const SamplingConfig& sampling,
                const std::vector<int32_t>& eos, eval::AnswerStyle style, const TrainConfig& train, const DistConfig& dist,
                uint64_t seed);
@@ -62,13 +55,15 @@ class RewardModelRefresh {
   const IterativeConfig& it_;
   Transformer* model_ = nullptr;
   RewardModelFormat format_;
-  std::vector<LabelledSolution> original_, earlier_, fresh_;
+  // labelled solutions as the reward model trains on them (train/reward_data.hpp): one step and
+  // label (outcome), or a label per step (process)
+  std::vector<RewardRecord> original_, earlier_, fresh_;
   std::vector<SolutionToLabel> to_label_;  // process: this iteration's outputs
 };
 
 // The reward model's original training data: data.train of the `dsmath rm train` config stored
 // in its checkpoint (outcome or process records). Empty, with a warning, when the model has no
 // such config or its files are gone: the replay then draws from the RL samples alone.
-std::vector<LabelledSolution> original_reward_model_data(const std::filesystem::path& model_dir);
+std::vector<RewardRecord> original_reward_model_data(const std::filesystem::path& model_dir);
 
 }  // namespace dsmath::rl

@@ -46,12 +46,11 @@ std::vector<LabelledSteps> label_steps(std::span<const SolutionToLabel> solution
   std::vector<StepPrefix> prefixes;
   for (size_t i = 0; i < solutions.size(); ++i) {
     const std::string& text = solutions[i].solution;
-    const std::vector<int32_t> tokens =
-        solutions[i].tokens.empty() ? [&] {
-          const auto ids = tokenizer.encode(text, false);
-          return std::vector<int32_t>(ids.begin(), ids.end());
-        }()
-                                    : solutions[i].tokens;
+    std::vector<int32_t> tokens = solutions[i].tokens;
+    if (tokens.empty()) {
+      const auto ids = tokenizer.encode(text, false);
+      tokens.assign(ids.begin(), ids.end());
+    }
     LabelledSteps& l = out[i];
     std::vector<int> step_ends;
     split_steps(tokenizer, text, tokens, separator, l.steps, step_ends);
@@ -106,11 +105,9 @@ std::vector<SampledStepLabels> sample_and_label_steps(GenerationEngine& engine, 
     solutions.push_back({questions.questions[q].question, questions.questions[q].gold, questions.prompts[q],
                          sampled.completions[i], sampled.outputs[i].tokens});
   }
-  // the completions draw from other streams than the solutions did
-  SamplingConfig completing = sampling;
-  completing.seed = mix64(sampling.seed ^ 0x6d617468ULL);
+  // the completer's streams are its own, not the solutions' (engine_completer)
   const auto labelled =
-      label_steps(solutions, tokenizer, separator, completions, style, engine_completer(engine, tokenizer, solutions, completing, eos));
+      label_steps(solutions, tokenizer, separator, completions, style, engine_completer(engine, tokenizer, solutions, sampling, eos));
   std::vector<SampledStepLabels> out;
   for (size_t i = 0; i < solutions.size(); ++i) out.push_back({sampled.question[i], solutions[i].solution, labelled[i]});
   return out;
