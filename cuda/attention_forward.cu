@@ -12,32 +12,35 @@ using namespace attention;
 
 template <int D>
 struct ForwardSmem {
-  static constexpr int kLdO = D + 4;  // fp32 output accumulator row stride
   static constexpr size_t q = 0;
   static constexpr size_t k = q + HeadTile<D>::kBytes;
   static constexpr size_t v = k + HeadTile<D>::kBytes;
-  static constexpr size_t s = v + HeadTile<D>::kBytes;
-  static constexpr size_t p = s + kScoreBytes;
-  static constexpr size_t o = p + kProbBytes;
-  static constexpr size_t seg_q = o + size_t(kBlockRows) * kLdO * sizeof(float);
-  static constexpr size_t seg_k = seg_q + kBlockRows * sizeof(int);
-  static constexpr size_t bytes = seg_k + kBlockRows * sizeof(int);
+  static constexpr size_t seg_q = v + HeadTile<D>::kBytes;
+  static constexpr size_t seg_k = seg_q + kBlockRows * sizeof(int);  // two buffers: this key tile, the next
+  static constexpr size_t bytes = seg_k + 2 * kBlockRows * sizeof(int);
 };
 
+// FlashAttention-2's forward (Dao 2023, Algorithm 1): each warp owns 16 query rows; S = Q K^T and
+// O live in mma.sync accumulators (registers), P goes from the S accumulators straight into the
+// A operand of P V (the m16n8 C layout of two adjacent 8-key blocks is the m16k16 A layout), the
+// online softmax rescales O in registers, and the row sum is reduced over the 4 lanes sharing a
+// row only once at the end. K and V tiles arrive by cp.async, V's copy overlapping S and the
+// softmax, the next K's overlapping P V. Causal tiles above the diagonal are never visited.
+//
+// Lane roles (cuda/emu/mma.hpp): g = lane / 4 picks rows g and g + 8 of the warp's 16, tid =
+// lane % 4 the columns 2 tid, 2 tid + 1 of every 8-column block.
 template <int D>
 __global__ void __launch_bounds__(kThreads) flash_forward_kernel(bf16* __restrict__ out, float* __restrict__ lse,
                                                                  const bf16* __restrict__ qkv,
                                                                  const int32_t* __restrict__ seg, AttentionShape s) {
-  using namespace nvcuda;
   using L = ForwardSmem<D>;
   constexpr int kLd = HeadTile<D>::kLd;
+  constexpr int kScoreBlocks = kBlockRows / 8;  // 8-key blocks of S
+  constexpr int kOutBlocks = D / 8;             // 8-column blocks of O
   DSMATH_DYNAMIC_SHARED(unsigned char, smem);
   bf16* sQ = reinterpret_cast<bf16*>(smem + L::q);
   bf16* sK = reinterpret_cast<bf16*>(smem + L::k);
   bf16* sV = reinterpret_cast<bf16*>(smem + L::v);
-  float* sS = reinterpret_cast<float*>(smem + L::s);
-  bf16* sP = reinterpret_cast<bf16*>(smem + L::p);
-  float* sO = reinterpret_cast<float*>(smem + L::o);
   int* seg_q = reinterpret_cast<int*>(smem + L::seg_q);
   int* seg_k = reinterpret_cast<int*>(smem + L::seg_k);
 
@@ -50,87 +53,114 @@ __global__ void __launch_bounds__(kThreads) flash_forward_kernel(bf16* __restric
   const bf16* k_base = qkv + row0 * s.qkv_stride + static_cast<int64_t>(s.n_heads + kvh) * D;
   const bf16* v_base = qkv + row0 * s.qkv_stride + static_cast<int64_t>(s.n_heads + s.n_kv_heads + kvh) * D;
 
-  load_head_tile<D>(sQ, q_base, s.qkv_stride, q0, T);
+  // commit groups in flight at the top of each iteration: {K of this tile (and Q)}, {V of this tile}
+  async_load_head_tile<D>(sQ, q_base, s.qkv_stride, q0, T);
+  async_load_head_tile<D>(sK, k_base, s.qkv_stride, 0, T);
+  mma::cp_async_commit();
+  async_load_head_tile<D>(sV, v_base, s.qkv_stride, 0, T);
+  mma::cp_async_commit();
   load_segments(seg_q, seg, row0, q0, T, 0);
-  for (int i = threadIdx.x; i < kBlockRows * L::kLdO; i += kThreads) sO[i] = 0.0f;
+  load_segments(seg_k, seg, row0, 0, T, 0);
 
-  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, tid = lane & 3;
   const int wrow0 = warp * 16;
-  // softmax layout: lanes 2i and 2i+1 share row wrow0 + i, each with 32 of the 64 columns
-  const int r = wrow0 + (lane >> 1), half = lane & 1;
-  const int query = q0 + r;
+  const int query_lo = q0 + wrow0 + g, query_hi = query_lo + 8;
+  const LaneOffsets lanes = lane_offsets<kLd>();
   const float scale2 = s.scale * kLog2e;  // scores in log2 units: exp2 is one instruction
-  float m_run = -INFINITY, l_run = 0.0f;
+
+  float o[kOutBlocks][4];
+  zero(o);
+  float m_lo = -INFINITY, m_hi = -INFINITY, l_lo = 0.0f, l_hi = 0.0f;  // l: this lane's columns only
+  int seg_lo = 0, seg_hi = 0;
 
   for (int kb = 0; kb <= qb; ++kb) {
     const int k0 = kb * kBlockRows;
-    __syncthreads();  // the previous tile is no longer read
-    load_head_tile<D>(sK, k_base, s.qkv_stride, k0, T);
-    load_head_tile<D>(sV, v_base, s.qkv_stride, k0, T);
-    load_segments(seg_k, seg, row0, k0, T, 0);
-    __syncthreads();
-
-    scores_to_shared<D>(sS, sQ, sK, wrow0);
-    __syncwarp();
-
-    float vals[32];
-    float tile_max = -INFINITY;
-    const float* srow = sS + r * kLdS + half * 32;
-#pragma unroll
-    for (int j = 0; j < 32; ++j) {
-      const int c = half * 32 + j;
-      const bool ok = visible(query, k0 + c, T, seg_q[r], seg_k[c]);
-      vals[j] = ok ? srow[j] * scale2 : -INFINITY;
-      tile_max = fmaxf(tile_max, vals[j]);
+    const int* seg_kb = seg_k + (kb & 1) * kBlockRows;
+    mma::cp_async_wait<1>();  // this thread's Q and K copies have landed (V's may not have)
+    __syncthreads();          // ... and every other thread's; the segment ids are visible
+    if (kb == 0) {
+      seg_lo = seg_q[wrow0 + g];
+      seg_hi = seg_q[wrow0 + g + 8];
     }
-    tile_max = fmaxf(tile_max, __shfl_xor_sync(0xffffffffu, tile_max, 1));
-    const float m_new = fmaxf(m_run, tile_max);
-    const float m_use = m_new == -INFINITY ? 0.0f : m_new;  // a row with nothing visible yet stays 0
-    const float alpha = exp2f(m_run - m_use);
-    float sum = 0.0f;
-    bf16* prow = sP + r * kLdP + half * 32;
-#pragma unroll
-    for (int j = 0; j < 32; ++j) {
-      const float p = exp2f(vals[j] - m_use);
-      sum += p;
-      prow[j] = __float2bfloat16_rn(p);
-    }
-    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-    l_run = l_run * alpha + sum;
-    m_run = m_new;
-    float* orow = sO + r * L::kLdO + half * (D / 2);
-#pragma unroll
-    for (int d = 0; d < D / 2; ++d) orow[d] *= alpha;
-    __syncwarp();
 
-    // O[warp rows] += P[warp rows, 64] V[64, D]
-    FragA pa[kBlockRows / 16];
+    float sc[kScoreBlocks][4];
+    zero(sc);
+    rows_times_rows_t<D>(sc, sQ + wrow0 * kLd + lanes.a, sK + lanes.bt);
+    __syncthreads();  // every warp is done with this K tile
+    if (kb < qb) {
+      async_load_head_tile<D>(sK, k_base, s.qkv_stride, k0 + kBlockRows, T);
+      mma::cp_async_commit();
+      load_segments(seg_k + ((kb + 1) & 1) * kBlockRows, seg, row0, k0 + kBlockRows, T, 0);
+    }
+
+    // mask (only where a tile can hide keys), scale, row maxima over the 4 lanes of a row
+    const bool all_visible = kb < qb && seg == nullptr;  // below the diagonal, inside the sequence
+    float max_lo = -INFINITY, max_hi = -INFINITY;
 #pragma unroll
-    for (int kk = 0; kk < kBlockRows / 16; ++kk) wmma::load_matrix_sync(pa[kk], sP + wrow0 * kLdP + kk * 16, kLdP);
+    for (int n = 0; n < kScoreBlocks; ++n)
 #pragma unroll
-    for (int n = 0; n < D / 16; ++n) {
-      FragAcc acc;
-      float* otile = sO + wrow0 * L::kLdO + n * 16;
-      wmma::load_matrix_sync(acc, otile, L::kLdO, wmma::mem_row_major);
-#pragma unroll
-      for (int kk = 0; kk < kBlockRows / 16; ++kk) {
-        FragBRow vb;
-        wmma::load_matrix_sync(vb, sV + kk * 16 * kLd + n * 16, kLd);
-        wmma::mma_sync(acc, pa[kk], vb, acc);
+      for (int e = 0; e < 4; ++e) {
+        const int c = n * 8 + 2 * tid + (e & 1);
+        const bool lo = e < 2;
+        float v = sc[n][e] * scale2;
+        if (!all_visible && !visible(lo ? query_lo : query_hi, k0 + c, T, lo ? seg_lo : seg_hi, seg_kb[c])) v = -INFINITY;
+        sc[n][e] = v;
+        if (lo) max_lo = fmaxf(max_lo, v);
+        else max_hi = fmaxf(max_hi, v);
       }
-      wmma::store_matrix_sync(otile, acc, L::kLdO, wmma::mem_row_major);
+#pragma unroll
+    for (int offset = 1; offset <= 2; offset <<= 1) {
+      max_lo = fmaxf(max_lo, __shfl_xor_sync(0xffffffffu, max_lo, offset));
+      max_hi = fmaxf(max_hi, __shfl_xor_sync(0xffffffffu, max_hi, offset));
     }
-    __syncwarp();
+    const float new_lo = fmaxf(m_lo, max_lo), new_hi = fmaxf(m_hi, max_hi);
+    const float use_lo = new_lo == -INFINITY ? 0.0f : new_lo;  // a row with nothing visible yet stays 0
+    const float use_hi = new_hi == -INFINITY ? 0.0f : new_hi;
+    const float alpha_lo = exp2f(m_lo - use_lo), alpha_hi = exp2f(m_hi - use_hi);
+    m_lo = new_lo;
+    m_hi = new_hi;
+    l_lo *= alpha_lo;
+    l_hi *= alpha_hi;
+#pragma unroll
+    for (int n = 0; n < kOutBlocks; ++n) {
+      o[n][0] *= alpha_lo;
+      o[n][1] *= alpha_lo;
+      o[n][2] *= alpha_hi;
+      o[n][3] *= alpha_hi;
+    }
+#pragma unroll
+    for (int n = 0; n < kScoreBlocks; ++n) {
+      sc[n][0] = exp2f(sc[n][0] - use_lo);
+      sc[n][1] = exp2f(sc[n][1] - use_lo);
+      sc[n][2] = exp2f(sc[n][2] - use_hi);
+      sc[n][3] = exp2f(sc[n][3] - use_hi);
+      l_lo += sc[n][0] + sc[n][1];
+      l_hi += sc[n][2] + sc[n][3];
+    }
+    uint32_t pa[kBlockRows / 16][4];  // P in bf16, the A operand of P V
+    to_a_operand(pa, sc);
+
+    if (kb < qb) mma::cp_async_wait<1>();  // this tile's V has landed (the next K may not have)
+    else mma::cp_async_wait<0>();
+    __syncthreads();
+    regs_times_rows<D>(o, pa, sV + lanes.b);
+    if (kb < qb) {
+      __syncthreads();  // every warp is done with this V tile
+      async_load_head_tile<D>(sV, v_base, s.qkv_stride, k0 + kBlockRows, T);
+      mma::cp_async_commit();
+    }
   }
 
-  if (query < T) {
-    const float inv = 1.0f / l_run;
-    const float* orow = sO + r * L::kLdO + half * (D / 2);
-    bf16* dst = out + (row0 + query) * s.out_stride + static_cast<int64_t>(h) * D + half * (D / 2);
 #pragma unroll
-    for (int d = 0; d < D / 2; ++d) dst[d] = __float2bfloat16_rn(orow[d] * inv);
-    if (half == 0) lse[(static_cast<int64_t>(b) * s.n_heads + h) * T + query] = (m_run + log2f(l_run)) / kLog2e;
+  for (int offset = 1; offset <= 2; offset <<= 1) {
+    l_lo += __shfl_xor_sync(0xffffffffu, l_lo, offset);
+    l_hi += __shfl_xor_sync(0xffffffffu, l_hi, offset);
   }
+  bf16* out_head = out + row0 * s.out_stride + static_cast<int64_t>(h) * D;
+  store_strip<D>(out_head, s.out_stride, o, query_lo, query_hi, T, 1.0f / l_lo, 1.0f / l_hi);
+  float* lse_head = lse + (static_cast<int64_t>(b) * s.n_heads + h) * T;
+  if (tid == 0 && query_lo < T) lse_head[query_lo] = (m_lo + log2f(l_lo)) / kLog2e;
+  if (tid == 0 && query_hi < T) lse_head[query_hi] = (m_hi + log2f(l_hi)) / kLog2e;
 }
 
 template <int D>

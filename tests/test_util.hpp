@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the test suites.
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/wait.h>
@@ -15,6 +16,13 @@
 #include "core/json.hpp"
 
 namespace dsmath::test {
+
+// The larger of a running worst error and a new one, a NaN being worse than anything: std::max
+// drops a NaN (it compares false), and a NaN result would then pass every "error < bound".
+inline double worse(double worst, double error) {
+  if (std::isnan(worst)) return worst;
+  return error <= worst ? worst : error;
+}
 
 // A fresh, empty directory under the build tree's temp area, named for the test.
 inline std::filesystem::path temp_dir(const std::string& name) {

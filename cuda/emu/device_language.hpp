@@ -21,7 +21,6 @@
 #include <type_traits>
 
 #include "cuda/emu/thread_block.hpp"
-#include "cuda/emu/wmma.hpp"
 
 #define threadIdx (::dsmath::emu::current_thread().thread_idx)
 #define blockIdx (::dsmath::emu::current_thread().block_idx)

@@ -46,8 +46,17 @@ struct WarpState {
 
 class BlockRunner;
 
+// A cp.async in flight: its source bytes, read at the issue, land in shared memory at the wait.
+struct AsyncCopy {
+  void* dst;
+  std::array<unsigned char, 16> bytes;
+  int group;  // the commit group; open_group until committed
+};
+
 struct GpuThread {
   std::unique_ptr<Fiber> fiber;
+  std::vector<AsyncCopy> copies;
+  int open_group = 0;  // copies issued since the last commit carry this group
   ThreadContext ctx{};
   int linear = 0;
   State state = State::idle;
@@ -102,13 +111,25 @@ class BlockRunner {
   }
   void* smem() { return smem_.get(); }
 
+  bool in_shared(const void* p, size_t bytes) const {
+    sanitizer::IgnoreScope ignore;
+    const auto* c = static_cast<const unsigned char*>(p);
+    auto inside = [&](const unsigned char* base, size_t size) {
+      return base != nullptr && c >= base && c + bytes <= base + size;
+    };
+    if (inside(smem_.get(), smem_bytes_)) return true;
+    for (const auto& [key, mem] : static_shared_)
+      if (inside(mem.memory.get(), mem.bytes)) return true;
+    return false;
+  }
+
   // The block's instance of a static shared-memory array (DSMATH_STATIC_SHARED), allocated by the
   // first of its threads to reach the declaration.
   void* static_shared(const void* key, size_t bytes, size_t alignment) {
     sanitizer::IgnoreScope ignore;
-    auto [it, inserted] = static_shared_.try_emplace(key, nullptr, SharedDelete{16});
-    if (inserted) it->second = fresh_shared(bytes, alignment);
-    return it->second.get();
+    auto [it, inserted] = static_shared_.try_emplace(key, StaticShared{SharedMemory(nullptr, SharedDelete{16}), bytes});
+    if (inserted) it->second.memory = fresh_shared(bytes, alignment);
+    return it->second.memory.get();
   }
 
   void syncthreads() {
@@ -186,6 +207,8 @@ class BlockRunner {
         t.state = State::runnable;
         t.waiting_at = WaitingAt::nothing;
         t.has_job = true;
+        t.copies.clear();  // a copy nobody waited for is never read (the exited thread cannot wait)
+        t.open_group = 0;
       }
       // shared memory is each block's own
       smem_ = fresh_shared(smem_bytes_, 128);  // __align__(128), as the kernels declare it
@@ -359,7 +382,11 @@ class BlockRunner {
     return m;
   }
   SharedMemory smem_{nullptr, SharedDelete{128}};
-  std::unordered_map<const void*, SharedMemory> static_shared_;
+  struct StaticShared {
+    SharedMemory memory;
+    size_t bytes;
+  };
+  std::unordered_map<const void*, StaticShared> static_shared_;
   size_t smem_bytes_ = 0;
   int live_ = 0, at_block_barrier_ = 0, block_slot_ = 0, exited_ = 0;
   int n_ = 0;             // threads in the block
@@ -383,9 +410,8 @@ const char* collective_name(Collective c) {
   switch (c) {
     case Collective::syncwarp: return "__syncwarp";
     case Collective::shuffle: return "__shfl_xor_sync";
-    case Collective::wmma_load: return "wmma::load_matrix_sync";
-    case Collective::wmma_store: return "wmma::store_matrix_sync";
-    case Collective::wmma_mma: return "wmma::mma_sync";
+    case Collective::ldmatrix: return "ldmatrix.sync.aligned.m8n8";
+    case Collective::mma: return "mma.sync.aligned.m16n8k16";
   }
   return "?";
 }
@@ -406,6 +432,44 @@ void warp_collective(Collective kind, unsigned mask, void* lane_args, Collective
 void fault(const std::string& what) { tls_runner->fail(what); }
 void misaligned(const void* p, const char* what) { fault(fmt::format("misaligned address: {} at {}", what, p)); }
 void* dynamic_shared_memory() { return tls_runner->smem(); }
+bool in_shared_memory(const void* p, size_t bytes) { return tls_runner->in_shared(p, bytes); }
+
+void async_copy16(void* dst, const void* src, int src_bytes) {
+  GpuThread& t = tls_runner->self();
+  if (src_bytes < 0 || src_bytes > 16) fault(fmt::format("cp.async: src-size {} is not in 0..16", src_bytes));
+  if (!in_shared_memory(dst, 16)) fault(fmt::format("cp.async: destination {} is not in the block's shared memory", dst));
+  check_aligned(dst, 16, "cp.async destination (16-byte copy)");
+  check_aligned(src, 16, "cp.async source (16-byte copy)");
+  if (src_bytes > 0 && in_shared_memory(src, 1)) fault(fmt::format("cp.async: source {} is shared memory, not global", src));
+  AsyncCopy c{dst, {}, 0};
+  c.bytes.fill(0);
+  std::memcpy(c.bytes.data(), src, static_cast<size_t>(src_bytes));  // the read: an out-of-bounds source shows here
+  std::memset(dst, 0xff, 16);  // the destination is undefined until the wait
+  {
+    sanitizer::IgnoreScope ignore;
+    c.group = t.open_group;
+    t.copies.push_back(c);
+  }
+}
+void async_commit() {
+  GpuThread& t = tls_runner->self();
+  sanitizer::IgnoreScope ignore;
+  ++t.open_group;
+}
+void async_wait(int n) {
+  GpuThread& t = tls_runner->self();
+  if (n < 0) fault(fmt::format("cp.async.wait_group {}: the count is not negative", n));
+  std::vector<AsyncCopy> due;
+  {
+    sanitizer::IgnoreScope ignore;
+    // groups 0 .. open_group - 1 are committed; the n most recent of them may stay in flight
+    const int last_due = t.open_group - 1 - n;
+    std::vector<AsyncCopy> keep;
+    for (const AsyncCopy& c : t.copies) (c.group <= last_due ? due : keep).push_back(c);
+    t.copies.swap(keep);
+  }
+  for (const AsyncCopy& c : due) std::memcpy(c.dst, c.bytes.data(), 16);
+}
 void* static_shared_memory(const void* key, size_t bytes, size_t alignment) {
   return tls_runner->static_shared(key, bytes, alignment);
 }

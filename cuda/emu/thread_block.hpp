@@ -13,7 +13,7 @@
 // a thread of its own and the barriers are its only ordering (sanitizer_hooks.hpp), so a
 // missing barrier is reported as a race whatever the schedule.
 //
-// Faults (a divergent collective, a misaligned fragment load, a deadlock, an exception in kernel
+// Faults (a divergent collective, a misaligned ldmatrix row, a deadlock, an exception in kernel
 // code) stop the grid; run_grid throws KernelFault naming the kernel, the block and the thread.
 #include <vector_types.h>
 
@@ -42,7 +42,7 @@ void syncthreads();
 // The warp-collective operations. All lanes named in a mask must call the same one with the same
 // mask; a mask naming an exited lane is a fault except for syncwarp (CUDA Programming Guide,
 // "Warp Shuffle Functions", "Synchronization Functions").
-enum class Collective { syncwarp, shuffle, wmma_load, wmma_store, wmma_mma };
+enum class Collective { syncwarp, shuffle, ldmatrix, mma };
 const char* collective_name(Collective c);
 
 // Lane `l` of the mask arrives with lane_args; the last to arrive calls complete(lane_args of
@@ -61,6 +61,22 @@ void syncwarp(unsigned mask);
 inline void check_aligned(const void* p, uintptr_t alignment, const char* what) {
   if (reinterpret_cast<uintptr_t>(p) % alignment != 0) misaligned(p, what);
 }
+
+// Whether [p, p + bytes) lies inside the running block's shared memory (dynamic or static).
+bool in_shared_memory(const void* p, size_t bytes);
+
+// cp.async (PTX ISA, "Data Movement and Conversion Instructions: cp.async"): the calling thread
+// starts a copy of `src_bytes` (0 to 16; the rest of the 16 are zero-filled) from global `src` to
+// shared `dst`. The copy lands only when a cp.async.wait_group covering its group runs: until
+// then the destination holds 0xff bytes (NaN as bf16 or f32), so a thread that reads it too early,
+// or a neighbour that reads it without a barrier after the wait, sees garbage, and the write
+// counts both at the issue and at the wait for ThreadSanitizer. Faults on a destination outside
+// shared memory and on addresses not 16-byte aligned.
+void async_copy16(void* dst, const void* src, int src_bytes);
+// cp.async.commit_group: the copies issued since the last commit form a group.
+void async_commit();
+// cp.async.wait_group n: completes every committed group but the n most recent.
+void async_wait(int n);
 
 // The block's dynamic shared memory (the launch's size; fresh for every block, poisoned with 0xff bytes).
 void* dynamic_shared_memory();

@@ -50,7 +50,7 @@ double max_relative_error(const std::vector<std::vector<float>>& ours, const Jso
       diff += (ours[t][v] - r) * (ours[t][v] - r);
       norm += r * r;
     }
-    worst = std::max(worst, std::sqrt(diff / norm));
+    worst = test::worse(worst, std::sqrt(diff / norm));
   }
   return worst;
 }

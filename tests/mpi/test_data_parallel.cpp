@@ -26,7 +26,7 @@ std::vector<float> final_weights(const fs::path& run, int step) {
 double max_relative_difference(const std::vector<float>& a, const std::vector<float>& b) {
   double worst = 0;
   for (size_t i = 0; i < a.size(); ++i)
-    worst = std::max(worst, std::fabs(double(a[i]) - b[i]) / std::max(1e-3, std::fabs(double(a[i]))));
+    worst = test::worse(worst, std::fabs(double(a[i]) - b[i]) / std::max(1e-3, std::fabs(double(a[i]))));
   return worst;
 }
 

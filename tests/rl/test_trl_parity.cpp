@@ -105,7 +105,7 @@ Measured gradient_difference(const Transformer& model, const std::vector<float>&
     double scale = 0, diff = 0;
     for (int64_t i = 0; i < t.numel; ++i) {
       scale = std::max(scale, std::fabs(ref[static_cast<size_t>(i)]));
-      diff = std::max(diff, std::fabs(ours[static_cast<size_t>(t.offset + i)] - ref[static_cast<size_t>(i)]));
+      diff = test::worse(diff, std::fabs(ours[static_cast<size_t>(t.offset + i)] - ref[static_cast<size_t>(i)]));
     }
     REQUIRE(scale > 0);  // every tensor takes part in the loss
     if (diff / scale > m.worst) m = {diff / scale, t.name};
@@ -118,7 +118,7 @@ double max_abs_difference(const std::vector<std::vector<float>>& ours, const Jso
   for (size_t r = 0; r < ours.size(); ++r) {
     const auto ref = theirs.at(r).get<std::vector<double>>();
     REQUIRE(ref.size() == ours[r].size());
-    for (size_t j = 0; j < ref.size(); ++j) worst = std::max(worst, std::fabs(ours[r][j] - ref[j]));
+    for (size_t j = 0; j < ref.size(); ++j) worst = test::worse(worst, std::fabs(ours[r][j] - ref[j]));
   }
   return worst;
 }
