@@ -18,6 +18,7 @@
 #include "cuda/rope.cuh"
 #include "cuda/sum_squares.cuh"
 #include "cuda/swiglu.cuh"
+#include "cuda/sampling.cuh"
 #include "cuda/token_logprobs.cuh"
 
 namespace dsmath::cuda {
@@ -279,6 +280,12 @@ void CudaBackend::token_logprobs_forward(float* logp, float* entropy, Tensor log
                                          int64_t rows, int vocab) {
   require_dtype("token_logprobs_forward", "logits", logits, kAct);
   launch_token_logprobs_forward(logp, entropy, logits, targets, rows, vocab, stream_);
+}
+
+void CudaBackend::sample_tokens(int32_t* tokens, float* logprobs, Tensor logits, const uint64_t* draw_keys, int64_t rows,
+                                int vocab, const SamplingSpec& spec) {
+  require_dtype_in("sample_tokens", "logits", logits, {DType::bf16, DType::f32});
+  launch_sample_tokens(tokens, logprobs, logits, draw_keys, rows, vocab, spec, stream_);
 }
 
 void CudaBackend::token_logprobs_backward(Tensor dlogits, Tensor logits, const int32_t* targets, const float* dlogp,

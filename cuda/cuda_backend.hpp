@@ -64,6 +64,8 @@ class CudaBackend final : public Backend {
                               int vocab) override;
   void token_logprobs_backward(Tensor dlogits, Tensor logits, const int32_t* targets, const float* dlogp, int64_t rows,
                                int vocab) override;
+  void sample_tokens(int32_t* tokens, float* logprobs, Tensor logits, const uint64_t* draw_keys, int64_t rows, int vocab,
+                     const SamplingSpec& spec) override;
   double sum_squares(Tensor x, int64_t n) override;
   void scale(Tensor x, int64_t n, float factor) override;
   void adamw_update(const AdamWArgs& args) override;

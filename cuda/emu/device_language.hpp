@@ -53,6 +53,14 @@ inline T __shfl_xor_sync(unsigned mask, T var, int lane_mask, int width = warpSi
   return out;
 }
 
+// Integer atomics only (floating-point atomics would make results depend on the order of
+// arrival; no kernel here uses them). __atomic builtins, so that ThreadSanitizer sees atomics.
+inline unsigned atomicAdd(unsigned* p, unsigned v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
+inline int atomicAdd(int* p, int v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
+inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
+  return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
+}
+
 // The runtime's C++ overload that takes a kernel (cuda_runtime.h declares it for nvcc only).
 template <class T>
 inline cudaError_t cudaFuncSetAttribute(T* kernel, cudaFuncAttribute attr, int value) {

@@ -80,6 +80,13 @@ struct KvCacheShape {
   int head_dim = 0;
 };
 
+// How Backend::sample_tokens chooses a token (backend/sampling_rule.hpp states the rule).
+struct SamplingSpec {
+  double temperature = 0.0;  // <= 0: greedy
+  double top_p = 1.0;        // in (0, 1]
+  int top_k = 0;             // 0: no limit
+};
+
 struct AdamWArgs {
   Tensor params;         // updated in place (fp32 master weights)
   Tensor params_copy;    // optional lower-precision copy refreshed from params (bf16 compute weights)
@@ -172,6 +179,13 @@ class Backend {
   // [0, lengths[r]) of cache slot slots[r]. shape.batch = rows, shape.seq = 1.
   virtual void attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tensor v_cache, const int32_t* slots,
                                 const int32_t* lengths, const AttentionShape& shape, const KvCacheShape& cache) = 0;
+
+  // Next-token sampling (backend/sampling_rule.hpp): for each of `rows` rows of logits [rows x
+  // vocab], the chosen token and log softmax(logits / T)[token], the row's randomness from
+  // draw_keys[r]. A row with a NaN logit gets token -1 and a NaN log-prob. tokens, logprobs
+  // and draw_keys are backend memory.
+  virtual void sample_tokens(int32_t* tokens, float* logprobs, Tensor logits, const uint64_t* draw_keys, int64_t rows,
+                             int vocab, const SamplingSpec& spec) = 0;
 
   // --- optimizer and reductions ---
   // sum of squares in double, in a fixed order (the same value whatever the thread count)

@@ -1,7 +1,5 @@
 #include "infer/generation_engine.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <deque>
 
@@ -45,7 +43,10 @@ GenerationEngine::GenerationEngine(Transformer& model, int max_batch, int max_le
     : model_(model),
       max_batch_(max_batch > 0 ? max_batch : slots_from_memory(model, resolve_max_len(model.config(), max_len), memory_fraction)),
       max_len_(resolve_max_len(model.config(), max_len)),
-      cache_(model.backend(), model.config(), max_batch_, max_len_) {}
+      cache_(model.backend(), model.config(), max_batch_, max_len_),
+      draw_keys_(model.backend().allocate(static_cast<size_t>(max_batch_) * sizeof(uint64_t))),
+      tokens_(model.backend().allocate(static_cast<size_t>(max_batch_) * sizeof(int32_t))),
+      logprobs_(model.backend().allocate(static_cast<size_t>(max_batch_) * sizeof(float))) {}
 
 std::vector<Generation> GenerationEngine::generate(std::span<const GenerationRequest> requests, const SamplingConfig& sampling,
                                                    std::span<const int32_t> eos_ids, const StopCheck& stop,
@@ -64,28 +65,47 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
     int slot;
     int cached;            // tokens in the cache
     int32_t pending;       // sampled, not yet fed
-    Rng rng;
+    uint64_t seed;         // the request's stream of draw keys
   };
   std::deque<size_t> queue;
   for (size_t i = 0; i < requests.size(); ++i) queue.push_back(i);
   std::vector<Active> active;
   std::vector<int> free_slots;
   for (int s = max_batch_ - 1; s >= 0; --s) free_slots.push_back(s);
-  std::vector<float> logits;
-  // The rows of a step are sampled in parallel: each request draws from its own stream, so the
-  // tokens do not depend on the threads; a scratch per thread, not per slot (that would hold
-  // max_batch x vocab entries). With a 102,400-token vocabulary one row is ~0.2M exp and
-  // compares, which one thread would do for every row while the GPU waits.
-  std::vector<SamplerScratch> scratch(static_cast<size_t>(std::max(1, omp_get_max_threads())));
-  std::vector<SampledToken> sampled;
-  auto sample_rows = [&](std::vector<Active>& rows) {
-    sampled.resize(rows.size());
-    const auto n = static_cast<int64_t>(rows.size());
-#pragma omp parallel for schedule(static) if (n > 1)
-    for (int64_t r = 0; r < n; ++r) {
-      const std::span<const float> row_logits(logits.data() + static_cast<size_t>(r) * vocab, static_cast<size_t>(vocab));
-      sampled[static_cast<size_t>(r)] =
-          sample_token(row_logits, sampling, rows[static_cast<size_t>(r)].rng, scratch[static_cast<size_t>(omp_get_thread_num())]);
+  Backend& backend = model_.backend();
+  const SamplingSpec spec = sampling.spec();
+  std::vector<uint64_t> keys;
+  std::vector<int32_t> tokens;
+  std::vector<float> logprobs;
+  struct Sampled {
+    int32_t token;
+    float logprob;
+  };
+  std::vector<Sampled> sampled;
+  // Runs `batch` (whose row r is rows[r]) through the model and samples each row's next token
+  // where the logits are; sampled[r] is row r's.
+  auto forward_and_sample = [&](const CacheBatch& batch, const std::vector<Active>& rows) {
+    const size_t n = rows.size();
+    keys.resize(n);
+    for (size_t r = 0; r < n; ++r) keys[r] = draw_key(rows[r].seed, out[rows[r].index].tokens.size());
+    backend.upload(draw_keys_.data(), keys.data(), n * sizeof(uint64_t));
+    auto* d_tokens = static_cast<int32_t*>(tokens_.data());
+    auto* d_logprobs = static_cast<float*>(logprobs_.data());
+    const auto* d_keys = static_cast<const uint64_t*>(draw_keys_.data());
+    model_.forward_with_cache(batch, cache_, [&](Tensor logits, int64_t r0, int64_t count) {
+      backend.sample_tokens(d_tokens + r0, d_logprobs + r0, logits, d_keys + r0, count, vocab, spec);
+    });
+    tokens.resize(n);
+    logprobs.resize(n);
+    backend.download(tokens.data(), d_tokens, n * sizeof(int32_t));
+    backend.download(logprobs.data(), d_logprobs, n * sizeof(float));
+    sampled.resize(n);
+    for (size_t r = 0; r < n; ++r) {
+      if (tokens[r] < 0)
+        fail_hint("check the checkpoint (a diverged run writes NaN weights) or lower the learning rate that made it",
+                  "generation: the model's logits are NaN for request {} at generated token {}", rows[r].index,
+                  out[rows[r].index].tokens.size());
+      sampled[r] = {tokens[r], logprobs[r]};
     }
   };
   size_t finished = 0, generated_tokens = 0;
@@ -93,7 +113,7 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
   // Appends the sampled token of row r (sampled[row]) to active[a]; false when the request is done.
   auto take = [&](Active& a, int row) -> bool {
     Generation& g = out[a.index];
-    const SampledToken t = sampled[static_cast<size_t>(row)];
+    const Sampled t = sampled[static_cast<size_t>(row)];
     g.tokens.push_back(t.token);
     g.logprobs.push_back(t.logprob);
     ++generated_tokens;
@@ -141,7 +161,7 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
         queue.pop_front();
         const int slot = free_slots.back();
         free_slots.pop_back();
-        admitted.push_back({i, slot, 0, 0, Rng(mix64(sampling.seed ^ mix64(static_cast<uint64_t>(i))))});
+        admitted.push_back({i, slot, 0, 0, mix64(sampling.seed ^ mix64(static_cast<uint64_t>(i)))});
       }
       CacheBatch b;
       b.rows = static_cast<int>(admitted.size());
@@ -157,8 +177,7 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
       }
       // (all one-token prompts make a width-1 batch: forward_with_cache then decodes from an
       // empty cache, which is the same computation)
-      model_.forward_with_cache(b, cache_, logits);
-      sample_rows(admitted);
+      forward_and_sample(b, admitted);
       for (int r = 0; r < b.rows; ++r) take_or_retire(admitted[static_cast<size_t>(r)], r, active);
       if (progress) progress(finished, generated_tokens);
       continue;  // refill again before decoding if prefill finished some at once
@@ -174,8 +193,7 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
       decode.start.push_back(a.cached);
       decode.slots.push_back(a.slot);
     }
-    model_.forward_with_cache(decode, cache_, logits);
-    sample_rows(active);
+    forward_and_sample(decode, active);
     still.clear();
     for (int r = 0; r < decode.rows; ++r) {
       Active& a = active[static_cast<size_t>(r)];

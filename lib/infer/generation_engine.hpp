@@ -4,8 +4,10 @@
 // slot is refilled at once from the queue, so the batch stays full. This is the engine of
 // `dsmath generate`, `dsmath eval` and GRPO rollouts.
 //
-// Determinism: request i samples from its own random stream (seed, i), so its output does not
-// depend on which other requests share its batch.
+// Sampling runs on the backend, where the logits are (Backend::sample_tokens): per step only the
+// rows' draw keys go up and their tokens and log-probs come back. Determinism: token n of request
+// i draws from the key (seed, i, n), so its output does not depend on which other requests share
+// its batch, nor on the backend's thread count.
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -51,6 +53,8 @@ class GenerationEngine {
   int max_batch_;
   int max_len_;
   KvCache cache_;
+  // the sampling step's backend memory, max_batch entries each, allocated once
+  Buffer draw_keys_, tokens_, logprobs_;
 };
 
 }  // namespace dsmath

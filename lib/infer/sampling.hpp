@@ -1,12 +1,13 @@
 #pragma once
-// Choosing the next token from logits: greedy, or temperature sampling restricted by top-k and
-// top-p (nucleus, Holtzman et al. 2020). The returned log-probability is that of the model's
-// own distribution (temperature 1, unfiltered): the quantity the training forward computes, so
-// GRPO's old-policy log-probs from the sampler match the trainer's recomputation.
+// How generation chooses the next token: greedy, or temperature sampling restricted by top-k and
+// top-p (nucleus, Holtzman et al. 2020), run by the backend where the logits are
+// (Backend::sample_tokens; the rule, ties included: backend/sampling_rule.hpp). The
+// log-probability a token carries is log softmax(logits / T)[token], before the cuts: what the
+// training forward computes at the same temperature, so GRPO's old-policy log-probs from the
+// sampler match the trainer's recomputation.
 #include <cstdint>
-#include <span>
-#include <vector>
 
+#include "backend/backend.hpp"
 #include "config/schema.hpp"
 #include "core/rng.hpp"
 
@@ -23,25 +24,17 @@ struct SamplingConfig {
   void visit(V& v) {
     using config::Check;
     v("temperature", temperature, "0 = greedy; otherwise softmax(logits / temperature)", Check().at_least(0));
-    v("top_p", top_p, "nucleus sampling: keep the smallest set of tokens with this much probability", Check().greater_than(0).at_most(1));
-    v("top_k", top_k, "keep only the k most likely tokens (0: all)", Check().at_least(0));
+    v("top_p", top_p, "nucleus sampling: keep the most likely tokens until they hold this much probability (ties at the boundary kept)", Check().greater_than(0).at_most(1));
+    v("top_k", top_k, "keep only the k most likely tokens, and any tied with the k-th (0: all)", Check().at_least(0));
     v("max_new_tokens", max_new_tokens, "generation stops after this many tokens", Check().at_least(1));
     v("seed", seed, "sampling seed (each request derives its own stream from it)");
   }
+
+  SamplingSpec spec() const { return {temperature, top_p, top_k}; }
 };
 
-struct SampledToken {
-  int32_t token = 0;
-  float logprob = 0;  // log softmax(logits / T)[token] (T = 1 when greedy), before top-k/top-p
-};
-
-// Scratch space reused across calls (one per thread).
-struct SamplerScratch {
-  std::vector<int32_t> order;
-  std::vector<double> weights;  // exp((logit - max) / T) per token id: computed once per row
-  std::vector<double> probs;
-};
-
-SampledToken sample_token(std::span<const float> logits, const SamplingConfig& config, Rng& rng, SamplerScratch& scratch);
+// Token `index` (0 for the first generated token) of the request whose stream is `request_seed`:
+// the draw key Backend::sample_tokens turns into its uniform (counter-based: no generator state).
+constexpr uint64_t draw_key(uint64_t request_seed, uint64_t index) { return mix64(request_seed ^ mix64(index)); }
 
 }  // namespace dsmath

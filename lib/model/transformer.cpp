@@ -339,7 +339,7 @@ void Transformer::backward(std::span<const float> dlogp, const GradsReady& grads
   ready_for_backward_ = false;
 }
 
-void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, std::vector<float>& last_logits) {
+void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, const LogitsChunk& on_logits) {
   const ModelConfig& c = config_;
   if (c.head != ModelHead::lm) fail_hint("generate with a language model", "a reward model (scalar head) cannot generate text");
   const KvCacheShape& cs = cache.shape();
@@ -391,13 +391,19 @@ void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, std::v
   backend_.embedding_forward(gathered, static_cast<const int32_t*>(gather_rows_.data()), act(residual_[c.n_layers]), b.rows, c.dim);
   backend_.rmsnorm_forward(act(normf_), f32(rstdf_), gathered, weight(layout_.final_norm()), b.rows, c.dim,
                            static_cast<float>(c.norm_eps));
-  last_logits.resize(static_cast<size_t>(b.rows) * c.vocab_size);
   for (int64_t r0 = 0; r0 < b.rows; r0 += options_.head_chunk_rows) {
     const int64_t rows = std::min<int64_t>(options_.head_chunk_rows, b.rows - r0);
     head_logits(r0, rows);
-    download_f32(backend_, act(logits_), std::span<float>(last_logits.data() + r0 * c.vocab_size,
-                                                          static_cast<size_t>(rows) * c.vocab_size));
+    on_logits(act(logits_), r0, rows);
   }
+}
+
+void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, std::vector<float>& last_logits) {
+  const int vocab = config_.vocab_size;
+  last_logits.resize(static_cast<size_t>(b.rows) * vocab);
+  forward_with_cache(b, cache, [&](Tensor logits, int64_t r0, int64_t rows) {
+    download_f32(backend_, logits, std::span<float>(last_logits.data() + r0 * vocab, static_cast<size_t>(rows) * vocab));
+  });
 }
 
 }  // namespace dsmath

@@ -72,9 +72,14 @@ class Transformer {
   void backward(std::span<const float> dlogp, const GradsReady& grads_ready = {});
 
   // Generation: runs new tokens through the model, storing their keys/values in `cache`, and
-  // returns the next-token logits after each row's last new token ([rows x vocab], fp32, host).
-  // seq > 1 is a prefill of empty slots (start 0); seq == 1 is a decode step after start[r]
-  // cached tokens.
+  // hands over the next-token logits after each row's last new token: `on_logits(logits,
+  // first_row, rows)` per chunk of at most head_chunk_rows rows, the logits [rows x vocab] in
+  // backend memory (compute dtype), valid during the call (the generation engine samples them
+  // there). seq > 1 is a prefill of empty slots (start 0); seq == 1 is a decode step after
+  // start[r] cached tokens.
+  using LogitsChunk = std::function<void(Tensor logits, int64_t first_row, int64_t rows)>;
+  void forward_with_cache(const CacheBatch& batch, KvCache& cache, const LogitsChunk& on_logits);
+  // The same with the logits copied to the host ([rows x vocab], fp32).
   void forward_with_cache(const CacheBatch& batch, KvCache& cache, std::vector<float>& last_logits);
 
  private:

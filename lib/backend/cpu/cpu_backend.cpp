@@ -125,6 +125,10 @@ void CpuBackend::token_logprobs_backward(Tensor dlogits, Tensor logits, const in
   cpu::token_logprobs_backward(f32(dlogits, "token_logprobs_backward"), f32(logits, "token_logprobs_backward"), targets,
                                dlogp, rows, vocab);
 }
+void CpuBackend::sample_tokens(int32_t* tokens, float* logprobs, Tensor logits, const uint64_t* draw_keys, int64_t rows,
+                               int vocab, const SamplingSpec& spec) {
+  cpu::sample_tokens(tokens, logprobs, f32(logits, "sample_tokens"), draw_keys, rows, vocab, spec);
+}
 double CpuBackend::sum_squares(Tensor x, int64_t n) { return cpu::sum_squares(f32(x, "sum_squares"), n); }
 void CpuBackend::scale(Tensor x, int64_t n, float factor) { cpu::scale(f32(x, "scale"), n, factor); }
 void CpuBackend::adamw_update(const AdamWArgs& a) {

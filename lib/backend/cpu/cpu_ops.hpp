@@ -40,6 +40,10 @@ void token_logprobs_forward(float* logp, float* entropy, const float* logits, co
 void token_logprobs_backward(float* dlogits, const float* logits, const int32_t* targets, const float* dlogp,
                              int64_t rows, int vocab);
 
+// Backend::sample_tokens (backend/sampling_rule.hpp); rows in parallel.
+void sample_tokens(int32_t* tokens, float* logprobs, const float* logits, const uint64_t* draw_keys, int64_t rows,
+                   int vocab, const SamplingSpec& spec);
+
 double sum_squares(const float* x, int64_t n);
 void scale(float* x, int64_t n, float factor);
 // params, grads, m, v all fp32 here.

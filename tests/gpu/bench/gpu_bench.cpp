@@ -303,9 +303,9 @@ cuda::GpuBandwidth device_memory_bandwidth() {
 }
 
 // Generation's decode step at each batch size: `context` tokens cached per sequence (one
-// prefill), then `steps` steps of one new token per sequence through forward_with_cache, the
-// engine's call, which includes copying the [batch x vocab] f32 logits to the host (sampling
-// itself is left out). The first step is a warm-up. The bound: a step reads every weight it uses
+// prefill), then `steps` steps of one new token per sequence as the engine runs them:
+// forward_with_cache with the rows sampled on the device (temperature 1, as GRPO rollouts), the
+// draw keys uploaded and the tokens and log-probs downloaded. The first step is a warm-up. The bound: a step reads every weight it uses
 // once (all but the input embedding table, which is gathered) and each sequence's cached keys
 // and values, at the datasheet bandwidth.
 Json decode_bench(Backend& b, const ModelConfig& mc, const std::vector<int>& batches, int context, int steps,
@@ -338,13 +338,24 @@ Json decode_bench(Backend& b, const ModelConfig& mc, const std::vector<int>& bat
     step.seq = 1;
     step.tokens.resize(static_cast<size_t>(batch));
     step.n_new.assign(static_cast<size_t>(batch), 1);
+    Buffer keys = b.allocate(static_cast<size_t>(batch) * 8), sampled = b.allocate(static_cast<size_t>(batch) * 4),
+           logprobs = b.allocate(static_cast<size_t>(batch) * 4);
+    std::vector<uint64_t> host_keys(static_cast<size_t>(batch));
+    std::vector<int32_t> host_tokens(static_cast<size_t>(batch));
+    std::vector<float> host_logprobs(static_cast<size_t>(batch));
     double timed = 0;
     for (int s = 0; s < steps; ++s) {
       for (auto& t : step.tokens) t = random_token();
+      for (auto& k : host_keys) k = rng.next_u64();
       step.start.assign(static_cast<size_t>(batch), context + s);
       const auto t0 = std::chrono::steady_clock::now();
-      model.forward_with_cache(step, cache, logits);
-      b.synchronize();
+      b.upload(keys.data(), host_keys.data(), host_keys.size() * 8);
+      model.forward_with_cache(step, cache, [&](Tensor step_logits, int64_t r0, int64_t rows) {
+        b.sample_tokens(static_cast<int32_t*>(sampled.data()) + r0, static_cast<float*>(logprobs.data()) + r0, step_logits,
+                        static_cast<const uint64_t*>(keys.data()) + r0, rows, mc.vocab_size, {1.0, 1.0, 0});
+      });
+      b.download(host_tokens.data(), sampled.data(), host_tokens.size() * 4);
+      b.download(host_logprobs.data(), logprobs.data(), host_logprobs.size() * 4);
       if (s > 0) timed += seconds_since(t0);
     }
     const double step_s = timed / (steps - 1);
