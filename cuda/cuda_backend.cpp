@@ -204,7 +204,15 @@ void CudaBackend::matmul(Tensor c, Tensor a, Tensor b, const GemmShape& shape, f
   require_dtype_in("matmul", "A", a, {DType::bf16, DType::f32});
   require_dtype_in("matmul", "B", b, {DType::bf16, DType::f32});
   require_dtype_in("matmul", "C", c, {DType::bf16, DType::f32});
-  gemm_->run(c, a, b, shape, alpha, beta);
+  gemm_->run(c, a, b, c, shape, alpha, beta);
+}
+
+void CudaBackend::matmul_add(Tensor d, Tensor a, Tensor b, Tensor c, const GemmShape& shape, float alpha) {
+  require_dtype_in("matmul_add", "A", a, {DType::bf16, DType::f32});
+  require_dtype_in("matmul_add", "B", b, {DType::bf16, DType::f32});
+  require_dtype_in("matmul_add", "D", d, {DType::bf16, DType::f32});
+  require_dtype("matmul_add", "C", c, d.dtype);
+  gemm_->run(d, a, b, c, shape, alpha, 1.0f);
 }
 
 void CudaBackend::rope_forward(Tensor x, const int32_t* positions, const RopeShape& shape) {
@@ -254,7 +262,8 @@ void CudaBackend::attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tenso
   for (auto [name, t] : {std::pair{"out", out}, {"qkv", qkv}, {"k_cache", k_cache}, {"v_cache", v_cache}})
     require_dtype("attention_decode", name, t, kAct);
   check_decode_shape("attention_decode", shape, cache, shape.batch);
-  launch_attention_decode(out, qkv, k_cache, v_cache, slots, lengths, shape, cache, stream_);
+  void* partial = scratch(attention_decode_scratch_bytes(shape, cache, sm_count_));
+  launch_attention_decode(out, qkv, k_cache, v_cache, slots, lengths, shape, cache, sm_count_, partial, stream_);
 }
 
 void CudaBackend::swiglu_forward(Tensor out, Tensor gate_up, int64_t rows, int ffn) {

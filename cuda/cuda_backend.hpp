@@ -47,6 +47,7 @@ class CudaBackend final : public Backend {
   void rmsnorm_backward(Tensor din, Tensor dweight, Tensor dout, Tensor in, Tensor weight, const float* rstd,
                         int64_t rows, int dim) override;
   void matmul(Tensor c, Tensor a, Tensor b, const GemmShape& shape, float alpha, float beta) override;
+  void matmul_add(Tensor d, Tensor a, Tensor b, Tensor c, const GemmShape& shape, float alpha) override;
   void rope_forward(Tensor x, const int32_t* positions, const RopeShape& shape) override;
   void rope_backward(Tensor dx, const int32_t* positions, const RopeShape& shape) override;
   void attention_forward(Tensor out, float* lse, Tensor qkv, const int32_t* segment_ids,
@@ -72,6 +73,7 @@ class CudaBackend final : public Backend {
 
   int device() const { return device_; }
   cudaStream_t stream() const { return stream_; }
+  int sm_count() const { return sm_count_; }
   const LtGemm& gemm() const { return *gemm_; }
 
  private:

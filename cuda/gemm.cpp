@@ -2,6 +2,8 @@
 
 #include <cublasLt.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "cuda/check.cuh"
 
@@ -102,17 +104,20 @@ LtGemm::~LtGemm() {
   if (impl_->handle != nullptr) cublasLtDestroy(impl_->handle);
 }
 
-void LtGemm::run(Tensor c, Tensor a, Tensor b, const GemmShape& shape, float alpha, float beta) {
+void LtGemm::run(Tensor d, Tensor a, Tensor b, Tensor c, const GemmShape& shape, float alpha, float beta) {
   if (a.dtype != b.dtype)
     fail("cuda backend: matmul: A is {} but B is {}; both operands must share a dtype", dtype_name(a.dtype),
          dtype_name(b.dtype));
-  if (a.dtype == DType::f32 && c.dtype != DType::f32)
-    fail("cuda backend: matmul: f32 operands need an f32 result, got {}", dtype_name(c.dtype));
-  const GemmKey key = make_gemm_key(shape, a.dtype, c.dtype, a.data, b.data, c.data);
+  if (a.dtype == DType::f32 && d.dtype != DType::f32)
+    fail("cuda backend: matmul: f32 operands need an f32 result, got {}", dtype_name(d.dtype));
+  if (c.dtype != d.dtype)
+    fail("cuda backend: matmul: C is {} but D is {}; they share a layout and a dtype", dtype_name(c.dtype), dtype_name(d.dtype));
+  GemmKey key = make_gemm_key(shape, a.dtype, d.dtype, a.data, b.data, d.data);
+  key.alignment = std::min(key.alignment, common_alignment(c.data, c.data, c.data));  // the algorithm reads C too
   Plan& plan = impl_->cache.get(key, [&] { return impl_->make_plan(key, shape, workspace_bytes_); });
   // cuBLASLt's A is our B and its B our A (gemm_plan.hpp)
   DSMATH_CUBLAS(cublasLtMatmul(impl_->handle, plan.op.get(), &alpha, b.data, plan.a.get(), a.data, plan.b.get(), &beta,
-                               c.data, plan.c.get(), c.data, plan.c.get(), &plan.algo, impl_->workspace, workspace_bytes_,
+                               c.data, plan.c.get(), d.data, plan.c.get(), &plan.algo, impl_->workspace, workspace_bytes_,
                                impl_->stream),
                 "matmul");
 }

@@ -26,7 +26,8 @@ class LtGemm {
   LtGemm(const LtGemm&) = delete;
   LtGemm& operator=(const LtGemm&) = delete;
 
-  void run(Tensor c, Tensor a, Tensor b, const GemmShape& shape, float alpha, float beta);
+  // d = alpha op(a) op(b) + beta c; c may be d (in place) or another tensor of d's layout
+  void run(Tensor d, Tensor a, Tensor b, Tensor c, const GemmShape& shape, float alpha, float beta);
 
   size_t plans() const;
   int64_t plan_hits() const;

@@ -141,7 +141,11 @@ class Backend {
   virtual void rmsnorm_backward(Tensor din, Tensor dweight, Tensor dout, Tensor in, Tensor weight, const float* rstd,
                                 int64_t rows, int dim) = 0;
 
+  // c = alpha op(a) op(b) + beta c
   virtual void matmul(Tensor c, Tensor a, Tensor b, const GemmShape& shape, float alpha, float beta) = 0;
+  // d = alpha op(a) op(b) + c, d and c distinct with the same layout (ldc): the residual add
+  // folded into the GEMM without first copying c into d (cuBLASLt reads C and writes D).
+  virtual void matmul_add(Tensor d, Tensor a, Tensor b, Tensor c, const GemmShape& shape, float alpha) = 0;
 
   virtual void rope_forward(Tensor x, const int32_t* positions, const RopeShape& shape) = 0;
   // the inverse rotation, applied to gradients in place

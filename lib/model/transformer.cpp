@@ -88,10 +88,7 @@ void Transformer::ensure_capacity(int batch, int seq) {
   targets_ = alloc(n, 4);
   positions_ = alloc(n, 4);
   segments_ = alloc(n, 4);
-  token_slots_ = alloc(n, 4);
-  row_slots_ = alloc(n, 4);
-  lengths_ = alloc(n, 4);
-  gather_rows_ = alloc(n, 4);
+  cache_inputs_ = alloc(6 * n, 4);
   residual_.clear();
   for (int l = 0; l <= c.n_layers; ++l) residual_.push_back(alloc(n * c.dim, e));
   // Per-layer saved activations; one set serves every layer when recomputing.
@@ -145,6 +142,7 @@ void Transformer::upload_batch(const TokenBatch& b) {
       fail_hint("the tokenizer does not match the model", "target id {} at position {} is outside [0, {})", b.targets[i],
                 i, config_.vocab_size);
   }
+  active_positions_ = static_cast<const int32_t*>(positions_.data());
   backend_.upload(tokens_.data(), b.tokens.data(), n * 4);
   tokens_host_ = b.tokens;  // embedding backward groups positions by token on the host
   backend_.upload(targets_.data(), b.targets.data(), n * 4);
@@ -214,14 +212,12 @@ void Transformer::layer_forward(int l, Tensor x_in, Tensor x_out, const LayerAct
     else
       backend_.attention_forward(a.attn, a.lse, a.qkv, nullptr, as);  // prefill from position 0
   }
-  // x_mid = x_in + attn @ Wo^T  (the residual is the GEMM's C with beta = 1)
-  backend_.copy(a.x_mid.data, x_in.data, static_cast<size_t>(n * c.dim) * dtype_size(x_in.dtype));
-  backend_.matmul(a.x_mid, a.attn, weight(w.o_proj), {n, c.dim, c.dim, false, true}, 1.0f, 1.0f);
+  // x_mid = x_in + attn @ Wo^T  (the residual is the GEMM's C, read in place of a copy)
+  backend_.matmul_add(a.x_mid, a.attn, weight(w.o_proj), x_in, {n, c.dim, c.dim, false, true}, 1.0f);
   backend_.rmsnorm_forward(a.norm2, a.rstd2, a.x_mid, weight(w.mlp_norm), n, c.dim, static_cast<float>(c.norm_eps));
   backend_.matmul(a.gate_up, a.norm2, weight(w.gate_up), {n, 2LL * c.ffn_dim, c.dim, false, true}, 1.0f, 0.0f);
   backend_.swiglu_forward(a.act, a.gate_up, n, c.ffn_dim);
-  backend_.copy(x_out.data, a.x_mid.data, static_cast<size_t>(n * c.dim) * dtype_size(x_in.dtype));
-  backend_.matmul(x_out, a.act, weight(w.down_proj), {n, c.dim, c.ffn_dim, false, true}, 1.0f, 1.0f);
+  backend_.matmul_add(x_out, a.act, weight(w.down_proj), a.x_mid, {n, c.dim, c.ffn_dim, false, true}, 1.0f);
 }
 
 void Transformer::head_logits(int64_t row0, int64_t rows, float scale) {
@@ -349,8 +345,18 @@ void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, const 
                    static_cast<int>(b.start.size()) == b.rows && static_cast<int>(b.slots.size()) == b.rows,
                "cache batch arrays do not match {} x {}", b.rows, b.seq);
   const bool decode = b.seq == 1;
-  std::vector<int32_t> positions(static_cast<size_t>(n)), token_slots(static_cast<size_t>(n)), lengths(static_cast<size_t>(b.rows)),
-      last(static_cast<size_t>(b.rows));
+  // the step's inputs in one host array and one upload (a synchronous copy each is the cost of a
+  // decode step's host side): tokens and positions [n], token slots [n], then per row its slot,
+  // cached length after the step and the flat index of its last new token
+  const size_t nn = static_cast<size_t>(n), rows = static_cast<size_t>(b.rows);
+  std::vector<int32_t>& in = cache_inputs_host_;
+  in.resize(3 * nn + 3 * rows);
+  int32_t* tokens = in.data();
+  int32_t* positions = tokens + nn;
+  int32_t* token_slots = positions + nn;
+  int32_t* row_slots = token_slots + nn;
+  int32_t* lengths = row_slots + rows;
+  int32_t* last = lengths + rows;
   for (int r = 0; r < b.rows; ++r) {
     const int start = b.start[static_cast<size_t>(r)], k = b.n_new[static_cast<size_t>(r)], slot = b.slots[static_cast<size_t>(r)];
     DSMATH_CHECK(k >= 1 && k <= b.seq, "row {} has {} new tokens for width {}", r, k, b.seq);
@@ -365,30 +371,29 @@ void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, const 
       if (t < k && (tok < 0 || tok >= c.vocab_size))
         fail_hint("the tokenizer does not match the model", "token id {} is outside the model's vocabulary [0, {})", tok,
                   c.vocab_size);
+      tokens[i] = tok;
       positions[i] = start + t;
       token_slots[i] = t < k ? slot : -1;
     }
-    lengths[static_cast<size_t>(r)] = start + k;
-    last[static_cast<size_t>(r)] = static_cast<int32_t>(static_cast<int64_t>(r) * b.seq + k - 1);
+    row_slots[r] = slot;
+    lengths[r] = start + k;
+    last[r] = static_cast<int32_t>(static_cast<int64_t>(r) * b.seq + k - 1);
   }
   ensure_capacity(b.rows, b.seq);
   has_segments_ = false;
   ready_for_backward_ = false;
   logits_valid_ = false;
-  backend_.upload(tokens_.data(), b.tokens.data(), static_cast<size_t>(n) * 4);
-  backend_.upload(positions_.data(), positions.data(), static_cast<size_t>(n) * 4);
-  backend_.upload(token_slots_.data(), token_slots.data(), static_cast<size_t>(n) * 4);
-  backend_.upload(row_slots_.data(), b.slots.data(), static_cast<size_t>(b.rows) * 4);
-  backend_.upload(lengths_.data(), lengths.data(), static_cast<size_t>(b.rows) * 4);
-  backend_.upload(gather_rows_.data(), last.data(), static_cast<size_t>(b.rows) * 4);
+  backend_.upload(cache_inputs_.data(), in.data(), in.size() * sizeof(int32_t));
+  const auto* device_in = static_cast<const int32_t*>(cache_inputs_.data());
+  auto device = [&](const int32_t* host) { return device_in + (host - in.data()); };
+  active_positions_ = device(positions);
 
-  CachePlan plan{&cache, decode, static_cast<const int32_t*>(token_slots_.data()), static_cast<const int32_t*>(row_slots_.data()),
-                 static_cast<const int32_t*>(lengths_.data())};
-  backend_.embedding_forward(act(residual_[0]), static_cast<const int32_t*>(tokens_.data()), weight(layout_.embed()), n, c.dim);
+  CachePlan plan{&cache, decode, device(token_slots), device(row_slots), device(lengths)};
+  backend_.embedding_forward(act(residual_[0]), device(tokens), weight(layout_.embed()), n, c.dim);
   for (int l = 0; l < c.n_layers; ++l) layer_forward(l, act(residual_[l]), act(residual_[l + 1]), acts_for(l, false), &plan);
   // the last new token of each row: gather its hidden state (a row gather is an embedding lookup)
   const Tensor gathered = act(norm1_[0]);  // layer scratch, free once the layers are done
-  backend_.embedding_forward(gathered, static_cast<const int32_t*>(gather_rows_.data()), act(residual_[c.n_layers]), b.rows, c.dim);
+  backend_.embedding_forward(gathered, device(last), act(residual_[c.n_layers]), b.rows, c.dim);
   backend_.rmsnorm_forward(act(normf_), f32(rstdf_), gathered, weight(layout_.final_norm()), b.rows, c.dim,
                            static_cast<float>(c.norm_eps));
   for (int64_t r0 = 0; r0 < b.rows; r0 += options_.head_chunk_rows) {

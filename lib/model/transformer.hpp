@@ -104,7 +104,7 @@ class Transformer {
   void head_logits(int64_t row0, int64_t rows, float scale = 1.0f);
   AttentionShape attention_shape() const;
   RopeShape rope_shape() const;
-  const int32_t* positions() const { return static_cast<const int32_t*>(positions_.data()); }
+  const int32_t* positions() const { return active_positions_; }
   const int32_t* segments() const { return has_segments_ ? static_cast<const int32_t*>(segments_.data()) : nullptr; }
   Tensor weight(int64_t offset) const { return params().offset(offset); }
   Tensor grad(int64_t offset) const { return grads().offset(offset); }
@@ -126,7 +126,10 @@ class Transformer {
   bool logits_valid_ = false;  // single-chunk head: forward's logits can be reused in backward
   Buffer tokens_, targets_, positions_, segments_;
   std::vector<int32_t> tokens_host_;  // the last training forward's tokens, for embedding backward
-  Buffer token_slots_, row_slots_, lengths_, gather_rows_;  // generation
+  // generation: one step's inputs, uploaded at once (forward_with_cache)
+  Buffer cache_inputs_;
+  std::vector<int32_t> cache_inputs_host_;
+  const int32_t* active_positions_ = nullptr;  // positions_ (training forward) or cache_inputs_' (generation)
   std::vector<Buffer> residual_;  // n_layers + 1 residual streams [N, D]
   // saved per layer (or one set when recomputing / inference)
   std::vector<Buffer> norm1_, qkv_, attn_, x_mid_, norm2_, gate_up_, act_, rstd1_, lse_, rstd2_;

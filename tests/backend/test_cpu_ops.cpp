@@ -7,6 +7,7 @@
 
 #include <omp.h>
 
+#include "backend/cpu/cpu_backend.hpp"
 #include "backend/cpu/cpu_ops.hpp"
 #include "core/rng.hpp"
 #include "gradcheck.hpp"
@@ -115,6 +116,26 @@ TEST_CASE("matmul over several tiles, with strides, matches the naive product", 
       }
       CHECK(wrong == 0);
     }
+  }
+}
+
+TEST_CASE("matmul_add writes alpha A B + C into D and leaves C and D's padding alone", "[backend]") {
+  CpuBackend backend(1);
+  const int64_t M = 6, N = 5, K = 4, ldc = 7;
+  auto a = random_vector(M * K, 40), b = random_vector(N * K, 41), c = random_vector(M * ldc, 42);
+  const auto c0 = c;
+  std::vector<float> d(static_cast<size_t>(M * ldc), -9.0f);
+  GemmShape s{M, N, K, false, true};
+  s.ldc = ldc;
+  backend.matmul_add(Tensor::f32(d.data()), Tensor::f32(a.data()), Tensor::f32(b.data()), Tensor::f32(c.data()), s, 0.5f);
+  CHECK(c == c0);
+  for (int64_t i = 0; i < M; ++i) {
+    for (int64_t j = 0; j < N; ++j) {
+      double sum = 0;
+      for (int64_t k = 0; k < K; ++k) sum += double(a[i * K + k]) * b[j * K + k];
+      CHECK(d[i * ldc + j] == Approx(0.5 * sum + c0[i * ldc + j]).epsilon(1e-5));
+    }
+    for (int64_t j = N; j < ldc; ++j) CHECK(d[i * ldc + j] == -9.0f);
   }
 }
 

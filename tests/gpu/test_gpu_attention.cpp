@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include "backend/cpu/cpu_ops.hpp"
+#include "cuda/attention_decode.cuh"
+#include "cuda/cuda_backend.hpp"
 #include "gpu_test_util.hpp"
 
 using namespace dsmath;
@@ -224,13 +226,24 @@ TEST_CASE("gpu flash attention backward matches the CPU twin and is deterministi
 TEST_CASE("gpu KV-cache write and decode attention match the CPU twins", "[gpu]") {
   DSMATH_SKIP_WITHOUT_GPU();
   auto gpu = make_gpu();
-  for (int head_dim : {16, 64, 128}) {
-    CAPTURE(head_dim);
+  // a short cache (one block per row and head) and a long one split over blocks (flash-decoding:
+  // 2 rows x 4 heads leave SMs idle), with a row shorter than the splits (empty splits)
+  struct DecodeCase {
+    int max_len;
+    std::vector<int32_t> lengths;
+  };
+  const DecodeCase decode_cases[] = {{40, {1, 17, 40}}, {300, {3, 300}}};
+  for (int head_dim : {16, 64, 128})
+  for (const DecodeCase& dc : decode_cases) {
+    CAPTURE(head_dim, dc.max_len);
     const int H = 4, KV = 2;
-    const KvCacheShape cache{3, 40, KV, head_dim};
+    const KvCacheShape cache{static_cast<int>(dc.lengths.size()), dc.max_len, KV, head_dim};
     AttentionShape s{0, 1, H, KV, head_dim, static_cast<int64_t>(H + 2 * KV) * head_dim,
                      static_cast<int64_t>(H) * head_dim, 1.0f / std::sqrt(static_cast<float>(head_dim))};
-    const std::vector<int32_t> lengths{1, 17, 40};
+    const std::vector<int32_t>& lengths = dc.lengths;
+    const int splits = cuda::attention_decode_splits({cache.slots, 1, H, KV, head_dim, 0, 0, 1.0f}, cache,
+                                                     dynamic_cast<cuda::CudaBackend&>(*gpu).sm_count());
+    CHECK((dc.max_len == 40 ? splits == 1 : splits > 3));
     // prompt tokens of every slot, written in one call, each prompt followed by two padding
     // tokens (slot -1, as prefill marks a row's tail) that must be skipped
     std::vector<int32_t> slots, positions;
@@ -262,7 +275,8 @@ TEST_CASE("gpu KV-cache write and decode attention match the CPU twins", "[gpu]"
     // one decode row per slot, attending to its cached positions
     s.batch = cache.slots;
     const auto q = random_bf16(static_cast<size_t>(s.batch * s.qkv_stride), 47);
-    const std::vector<int32_t> row_slots{0, 1, 2};
+    std::vector<int32_t> row_slots(lengths.size());
+    for (size_t r = 0; r < row_slots.size(); ++r) row_slots[r] = static_cast<int32_t>(r);
     std::vector<float> out(static_cast<size_t>(s.batch * s.out_stride), 0.0f);
     cpu::attention_decode(out.data(), q.data(), kc.data(), vc.data(), row_slots.data(), lengths.data(), s, cache);
     Buffer d_q = to_device(*gpu, q, DType::bf16), d_rs = to_device(*gpu, row_slots), d_len = to_device(*gpu, lengths);

@@ -64,6 +64,13 @@ TEST_CASE("gpu matmul matches the CPU twin for every transposition and output dt
           const auto naive = naive_gemm(a, b, c0, s, v.alpha, v.beta, v.c == DType::bf16);
           // f32 results differ from the twin only by summation order: floor for fp32 noise
           check_accuracy("matmul", got, naive, ref, v.c == DType::f32 ? 1e-5 : 1e-6);
+          if (v.beta == 1.0f) {
+            // the same into another D, C read and left as it was
+            Buffer dsrc = to_device(*gpu, c0, v.c), dd = gpu->allocate(c0.size() * dtype_size(v.c));
+            gpu->matmul_add(dd.tensor(v.c), da.tensor(DType::bf16), db.tensor(DType::bf16), dsrc.tensor(v.c), s, v.alpha);
+            CHECK(to_host(*gpu, dd, ref.size(), v.c) == got);
+            CHECK(to_host(*gpu, dsrc, ref.size(), v.c) == c0);  // c0 is bf16-exact in either dtype
+          }
         }
       }
     }

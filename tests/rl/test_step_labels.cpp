@@ -33,10 +33,10 @@ TEST_CASE("step labels: hard and soft estimation from completions of each step's
   const Tokenizer tok = Tokenizer::load(test::tiny_tokenizer(dir));
   // a right solution of three steps, a wrong one of two, a one-step one and an empty one
   const std::vector<rl::SolutionToLabel> solutions = {
-      {"q1", "10", {}, "2 plus 3 is 5. 5 plus 5 is 10. The answer is \\boxed{10}."},
-      {"q2", "7", {}, "3 plus 3 is 6. The answer is \\boxed{6}."},
-      {"q3", "4", {}, "The answer is \\boxed{4}."},
-      {"q4", "1", {}, "  "},
+      {"q1", "10", {}, "2 plus 3 is 5. 5 plus 5 is 10. The answer is \\boxed{10}.", {}},
+      {"q2", "7", {}, "3 plus 3 is 6. The answer is \\boxed{6}.", {}},
+      {"q3", "4", {}, "The answer is \\boxed{4}.", {}},
+      {"q4", "1", {}, "  ", {}},
   };
   // worked by hand, 4 completions per prefix (the options repeat to fill 4):
   //   q1 step 1 ("2 plus 3 is 5"): 1 of 2 options reaches 10 -> share 2/4, label 1

@@ -3,6 +3,7 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -79,6 +80,14 @@ void CpuBackend::rmsnorm_backward(Tensor din, Tensor dweight, Tensor dout, Tenso
 }
 void CpuBackend::matmul(Tensor c, Tensor a, Tensor b, const GemmShape& shape, float alpha, float beta) {
   cpu::matmul(f32(c, "matmul"), f32(a, "matmul"), f32(b, "matmul"), shape, alpha, beta);
+}
+void CpuBackend::matmul_add(Tensor d, Tensor a, Tensor b, Tensor c, const GemmShape& shape, float alpha) {
+  // BLAS accumulates in place: C into D first (the copy a GPU saves; here it is cheap)
+  const int64_t ldc = shape.ldc > 0 ? shape.ldc : shape.n;
+  float* dst = f32(d, "matmul_add");
+  const float* src = f32(c, "matmul_add");
+  for (int64_t r = 0; r < shape.m; ++r) std::copy(src + r * ldc, src + r * ldc + shape.n, dst + r * ldc);
+  cpu::matmul(dst, f32(a, "matmul_add"), f32(b, "matmul_add"), shape, alpha, 1.0f);
 }
 void CpuBackend::rope_forward(Tensor x, const int32_t* positions, const RopeShape& shape) {
   cpu::rope_forward(f32(x, "rope"), positions, shape);
