@@ -1,6 +1,7 @@
 #include "infer/generation_engine.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 
 #include "core/error.hpp"
@@ -45,8 +46,7 @@ GenerationEngine::GenerationEngine(Transformer& model, int max_batch, int max_le
       max_len_(resolve_max_len(model.config(), max_len)),
       cache_(model.backend(), model.config(), max_batch_, max_len_),
       draw_keys_(model.backend().allocate(static_cast<size_t>(max_batch_) * sizeof(uint64_t))),
-      tokens_(model.backend().allocate(static_cast<size_t>(max_batch_) * sizeof(int32_t))),
-      logprobs_(model.backend().allocate(static_cast<size_t>(max_batch_) * sizeof(float))) {}
+      sampled_(model.backend().allocate(static_cast<size_t>(max_batch_) * (sizeof(int32_t) + sizeof(float)))) {}
 
 std::vector<Generation> GenerationEngine::generate(std::span<const GenerationRequest> requests, const SamplingConfig& sampling,
                                                    std::span<const int32_t> eos_ids, const StopCheck& stop,
@@ -75,50 +75,45 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
   Backend& backend = model_.backend();
   const SamplingSpec spec = sampling.spec();
   std::vector<uint64_t> keys;
-  std::vector<int32_t> tokens;
-  std::vector<float> logprobs;
-  struct Sampled {
-    int32_t token;
-    float logprob;
+  // a step's n tokens, then their n log-probs (int32 and f32): one download
+  std::vector<int32_t> sampled;
+  auto sampled_logprob = [&](size_t r) {
+    float lp;
+    std::memcpy(&lp, &sampled[sampled.size() / 2 + r], sizeof(lp));
+    return lp;
   };
-  std::vector<Sampled> sampled;
   // Runs `batch` (whose row r is rows[r]) through the model and samples each row's next token
-  // where the logits are; sampled[r] is row r's.
+  // where the logits are.
   auto forward_and_sample = [&](const CacheBatch& batch, const std::vector<Active>& rows) {
     const size_t n = rows.size();
     keys.resize(n);
     for (size_t r = 0; r < n; ++r) keys[r] = draw_key(rows[r].seed, out[rows[r].index].tokens.size());
     backend.upload(draw_keys_.data(), keys.data(), n * sizeof(uint64_t));
-    auto* d_tokens = static_cast<int32_t*>(tokens_.data());
-    auto* d_logprobs = static_cast<float*>(logprobs_.data());
+    auto* d_tokens = static_cast<int32_t*>(sampled_.data());
+    auto* d_logprobs = reinterpret_cast<float*>(d_tokens + n);
     const auto* d_keys = static_cast<const uint64_t*>(draw_keys_.data());
     model_.forward_with_cache(batch, cache_, [&](Tensor logits, int64_t r0, int64_t count) {
       backend.sample_tokens(d_tokens + r0, d_logprobs + r0, logits, d_keys + r0, count, vocab, spec);
     });
-    tokens.resize(n);
-    logprobs.resize(n);
-    backend.download(tokens.data(), d_tokens, n * sizeof(int32_t));
-    backend.download(logprobs.data(), d_logprobs, n * sizeof(float));
-    sampled.resize(n);
-    for (size_t r = 0; r < n; ++r) {
-      if (tokens[r] < 0)
+    sampled.resize(2 * n);
+    backend.download(sampled.data(), d_tokens, 2 * n * sizeof(int32_t));
+    for (size_t r = 0; r < n; ++r)
+      if (sampled[r] < 0)
         fail_hint("check the checkpoint (a diverged run writes NaN weights) or lower the learning rate that made it",
                   "generation: the model's logits are NaN for request {} at generated token {}", rows[r].index,
                   out[rows[r].index].tokens.size());
-      sampled[r] = {tokens[r], logprobs[r]};
-    }
   };
   size_t finished = 0, generated_tokens = 0;
 
-  // Appends the sampled token of row r (sampled[row]) to active[a]; false when the request is done.
+  // Appends the sampled token of row `row` to active[a]; false when the request is done.
   auto take = [&](Active& a, int row) -> bool {
     Generation& g = out[a.index];
-    const Sampled t = sampled[static_cast<size_t>(row)];
-    g.tokens.push_back(t.token);
-    g.logprobs.push_back(t.logprob);
+    const int32_t token = sampled[static_cast<size_t>(row)];
+    g.tokens.push_back(token);
+    g.logprobs.push_back(sampled_logprob(static_cast<size_t>(row)));
     ++generated_tokens;
-    a.pending = t.token;
-    if (std::find(eos_ids.begin(), eos_ids.end(), t.token) != eos_ids.end()) {
+    a.pending = token;
+    if (std::find(eos_ids.begin(), eos_ids.end(), token) != eos_ids.end()) {
       g.finish = FinishReason::eos;
       return false;
     }

@@ -53,8 +53,9 @@ class GenerationEngine {
   int max_batch_;
   int max_len_;
   KvCache cache_;
-  // the sampling step's backend memory, max_batch entries each, allocated once
-  Buffer draw_keys_, tokens_, logprobs_;
+  // the sampling step's backend memory, allocated once: max_batch draw keys; a step's n tokens
+  // followed by their n log-probs (one download)
+  Buffer draw_keys_, sampled_;
 };
 
 }  // namespace dsmath

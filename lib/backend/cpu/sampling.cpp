@@ -18,8 +18,13 @@ struct Chosen {
 
 // One row by the rule of sampling_rule.hpp, written the plain way (a selection and a sort where
 // the kernel uses radix selections): the twin the kernel is checked against.
-Chosen sample_row(const float* logits, int vocab, uint64_t draw_key, const SamplingSpec& spec,
-                  std::vector<std::pair<uint32_t, uint64_t>>& kept) {
+// Scratch reused across the rows of one thread.
+struct RowScratch {
+  std::vector<uint32_t> keys;
+  std::vector<std::pair<uint32_t, uint64_t>> kept;  // (order key, weight)
+};
+
+Chosen sample_row(const float* logits, int vocab, uint64_t draw_key, const SamplingSpec& spec, RowScratch& scratch) {
   float max_logit = -std::numeric_limits<float>::infinity();
   int argmax = 0;
   for (int i = 0; i < vocab; ++i) {
@@ -42,7 +47,8 @@ Chosen sample_row(const float* logits, int vocab, uint64_t draw_key, const Sampl
   // top-k: the k-th largest key (with multiplicity) is the floor
   uint32_t floor_key = 0;
   if (spec.top_k > 0 && spec.top_k < vocab) {
-    std::vector<uint32_t> keys(static_cast<size_t>(vocab));
+    std::vector<uint32_t>& keys = scratch.keys;
+    keys.resize(static_cast<size_t>(vocab));
     for (int i = 0; i < vocab; ++i) keys[static_cast<size_t>(i)] = sampling::order_key(logits[i]);
     std::nth_element(keys.begin(), keys.begin() + (spec.top_k - 1), keys.end(), std::greater<>());
     floor_key = keys[static_cast<size_t>(spec.top_k - 1)];
@@ -50,6 +56,7 @@ Chosen sample_row(const float* logits, int vocab, uint64_t draw_key, const Sampl
   // top-p: walking the kept tokens from the largest logit down, the key at which the weight
   // passed reaches top_p of the kept total
   if (spec.top_p < 1.0) {
+    auto& kept = scratch.kept;
     kept.clear();
     uint64_t total = 0;
     for (int i = 0; i < vocab; ++i) {
@@ -88,10 +95,10 @@ void sample_tokens(int32_t* tokens, float* logprobs, const float* logits, const 
                    int vocab, const SamplingSpec& spec) {
 #pragma omp parallel if (rows > 1)
   {
-    std::vector<std::pair<uint32_t, uint64_t>> kept;  // per thread
+    RowScratch scratch;  // per thread
 #pragma omp for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
-      const Chosen c = sample_row(logits + r * vocab, vocab, draw_keys[r], spec, kept);
+      const Chosen c = sample_row(logits + r * vocab, vocab, draw_keys[r], spec, scratch);
       tokens[r] = c.token;
       logprobs[r] = c.logprob;
     }
