@@ -132,6 +132,65 @@ void CudaBackend::download(void* dst, const void* src, size_t bytes) {
   DSMATH_CUDA(cudaStreamSynchronize(stream_), "download");
 }
 
+Buffer CudaBackend::allocate_pinned(size_t bytes) {
+  void* p = nullptr;
+  DSMATH_CUDA(cudaMallocHost(&p, bytes == 0 ? 1 : bytes), "pinned host allocation");
+  return Buffer(this, p, bytes, true);
+}
+
+void CudaBackend::release_pinned(void* data) {
+  // runs in Buffer's destructor: must not throw (see release)
+  if (cudaFreeHost(data) != cudaSuccess) cudaGetLastError();
+}
+
+void CudaBackend::upload_async(void* dst, const void* pinned_src, size_t bytes) {
+  if (bytes == 0) return;
+  DSMATH_CUDA(cudaMemcpyAsync(dst, pinned_src, bytes, cudaMemcpyHostToDevice, stream_), "upload_async");
+}
+
+void CudaBackend::download_async(void* pinned_dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  DSMATH_CUDA(cudaMemcpyAsync(pinned_dst, src, bytes, cudaMemcpyDeviceToHost, stream_), "download_async");
+}
+
+namespace {
+class CudaGraph final : public CapturedWork {
+ public:
+  CudaGraph(cudaGraphExec_t exec, cudaStream_t stream) : exec_(exec), stream_(stream) {}
+  ~CudaGraph() override { cudaGraphExecDestroy(exec_); }
+  CudaGraph(const CudaGraph&) = delete;
+  CudaGraph& operator=(const CudaGraph&) = delete;
+  void replay() override { DSMATH_CUDA(cudaGraphLaunch(exec_, stream_), "launching a captured graph"); }
+
+ private:
+  cudaGraphExec_t exec_;
+  cudaStream_t stream_;
+};
+}  // namespace
+
+std::unique_ptr<CapturedWork> CudaBackend::capture(const std::function<void()>& work) {
+  DSMATH_CUDA(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeGlobal), "beginning a graph capture");
+  capturing_ = true;
+  cudaGraph_t graph = nullptr;
+  try {
+    work();
+  } catch (...) {
+    // end the capture so that the stream is usable again; the error that stopped it propagates
+    capturing_ = false;
+    if (cudaStreamEndCapture(stream_, &graph) == cudaSuccess && graph != nullptr) cudaGraphDestroy(graph);
+    cudaGetLastError();
+    throw;
+  }
+  capturing_ = false;
+  DSMATH_CUDA(cudaStreamEndCapture(stream_, &graph),
+              "ending a graph capture (an op in it synchronized, allocated or copied through pageable memory)");
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t err = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  DSMATH_CUDA(err, "instantiating a captured graph");
+  return std::make_unique<CudaGraph>(exec, stream_);
+}
+
 void CudaBackend::copy(void* dst, const void* src, size_t bytes) {
   if (bytes == 0 || dst == src) return;
   DSMATH_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_), "copy");
@@ -150,6 +209,10 @@ void CudaBackend::convert(Tensor dst, Tensor src, int64_t n) {
 
 void* CudaBackend::scratch(size_t bytes) {
   if (bytes <= scratch_bytes_) return scratch_;
+  if (capturing_)
+    fail_hint("run the work once uncaptured before capturing it (Backend::capture)",
+              "cuda backend: an op needs {} bytes of scratch during a graph capture, and only {} exist", bytes, scratch_bytes_);
+  ++scratch_epoch_;
   if (scratch_ != nullptr) {
     DSMATH_CUDA(cudaStreamSynchronize(stream_), "scratch resize");
     DSMATH_CUDA(cudaFree(scratch_), "scratch resize");

@@ -39,6 +39,13 @@ class CudaBackend final : public Backend {
   void download(void* host_dst, const void* src, size_t bytes) override;
   void copy(void* dst, const void* src, size_t bytes) override;
   void fill_zero(void* dst, size_t bytes) override;
+  Buffer allocate_pinned(size_t bytes) override;
+  void release_pinned(void* data) override;
+  void upload_async(void* dst, const void* pinned_src, size_t bytes) override;
+  void download_async(void* pinned_dst, const void* src, size_t bytes) override;
+  bool can_capture() const override { return true; }
+  std::unique_ptr<CapturedWork> capture(const std::function<void()>& work) override;
+  uint64_t address_epoch() const override { return scratch_epoch_; }
   void convert(Tensor dst, Tensor src, int64_t n) override;
 
   void embedding_forward(Tensor out, const int32_t* tokens, Tensor table, int64_t n_tokens, int dim) override;
@@ -90,6 +97,8 @@ class CudaBackend final : public Backend {
   std::unique_ptr<LtGemm> gemm_;
   void* scratch_ = nullptr;
   size_t scratch_bytes_ = 0;
+  uint64_t scratch_epoch_ = 0;  // counts scratch reallocations (address_epoch)
+  bool capturing_ = false;
   std::unordered_map<void*, size_t> allocations_;
   size_t allocated_bytes_ = 0;
 };

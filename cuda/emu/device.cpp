@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <exception>
 
+#include <fmt/format.h>
+
 #include "cuda/emu/errors.hpp"
 
 namespace dsmath::emu {
@@ -52,6 +54,16 @@ void Device::destroy_stream(StreamState* s) {
 
 cudaError_t Device::enqueue(StreamState* s, Task task) {
   if (sticky_error() != cudaSuccess) return sticky_error();
+  if (s->capture != nullptr) {
+    // recorded, not run: its accesses are checked when a graph launch queues it
+    if (!task.run && s->capture->invalidated.empty())
+      s->capture->invalidated = task.name + " on a capturing stream (the emulator captures no events)";
+    s->capture->tasks.push_back(std::move(task));
+    return cudaSuccess;
+  }
+  if (s->legacy)
+    if (StreamState* c = capturing(); c != nullptr && c->blocking)
+      return refuse_during_capture(task.name + " on the legacy stream, which waits for the capturing stream");
   StreamState* legacy = streams_[0].get();
   if (s->legacy) {
     for (auto& other : streams_)
@@ -92,6 +104,30 @@ void Device::drain(StreamState* s, uint64_t up_to) {
     if (task.stamps != nullptr) task.stamps->when = std::chrono::steady_clock::now();
     s->executed = seq;
   }
+}
+
+StreamState* Device::capturing() const {
+  for (const auto& s : streams_)
+    if (s->capture != nullptr) return s.get();
+  return nullptr;
+}
+
+cudaError_t Device::refuse_during_capture(const std::string& api) {
+  StreamState* c = capturing();
+  if (c == nullptr) return cudaSuccess;
+  if (c->capture->invalidated.empty()) c->capture->invalidated = api;
+  return set_error(cudaErrorStreamCaptureUnsupported,
+                   fmt::format("{} while stream {} is capturing a graph (not allowed in a global-mode capture; the "
+                               "capture is invalidated)",
+                               api, c->id));
+}
+
+bool Device::pinned(const void* p, size_t bytes) const {
+  const auto a = reinterpret_cast<uintptr_t>(p);
+  auto it = pinned_.upper_bound(a);
+  if (it == pinned_.begin()) return false;
+  --it;
+  return a + bytes <= it->first + it->second;
 }
 
 void Device::synchronize(StreamState* s) {

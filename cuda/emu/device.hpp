@@ -10,6 +10,13 @@
 // that the race is reported even where the values happen to agree. The legacy default stream
 // (stream 0) is ordered with every blocking stream, as in CUDA.
 //
+// Stream capture (CUDA graphs): while a stream captures, work queued on it is recorded instead of
+// run, and a graph launch queues the recorded tasks again, each with the arguments it was
+// captured with. A global-mode capture refuses what the runtime refuses during one (a wait for
+// the capturing stream, cudaMalloc, cudaFree, a synchronous copy), which also invalidates it; a
+// captured copy must use pinned host memory (cudaMallocHost), which the copy reads or writes when
+// it executes, at every replay.
+//
 // Every entry point of the emulated APIs locks Device::mutex; queued work runs on the thread that
 // waits for it.
 #include <cuda_runtime_api.h>
@@ -48,7 +55,19 @@ struct Task {
   EventState* stamps = nullptr;    // the event this marker records
 };
 
+// A capture in progress: the tasks recorded so far, and why it was invalidated (empty if not).
+struct CaptureState {
+  std::vector<Task> tasks;
+  std::string invalidated;
+};
+
+// An instantiated graph (cudaGraphExec_t) or its definition (cudaGraph_t): the captured tasks.
+struct GraphState {
+  std::vector<Task> tasks;
+};
+
 struct StreamState {
+  std::unique_ptr<CaptureState> capture;  // non-null while capturing
   int id = 0;
   bool legacy = false, blocking = true, destroyed = false;
   uint64_t enqueued = 0, executed = 0;  // task sequence numbers
@@ -94,6 +113,16 @@ class Device {
   }
   bool idle(const StreamState* s) const { return s->executed == s->enqueued; }
 
+  // Capture: the stream capturing now (at most one), and a refusal of `api` during a global-mode
+  // capture: invalidates it and returns cudaErrorStreamCaptureUnsupported (success if none).
+  StreamState* capturing() const;
+  cudaError_t refuse_during_capture(const std::string& api);
+
+  // Pinned host memory (cudaMallocHost): only there may a captured copy read or write the host.
+  void add_pinned(const void* p, size_t bytes) { pinned_[reinterpret_cast<uintptr_t>(p)] = bytes; }
+  bool remove_pinned(const void* p) { return pinned_.erase(reinterpret_cast<uintptr_t>(p)) == 1; }
+  bool pinned(const void* p, size_t bytes) const;
+
   cudaError_t record(EventState* e, StreamState* s);
   cudaError_t wait(StreamState* s, const EventState* e);
   void synchronize(const EventState* e);
@@ -104,6 +133,7 @@ class Device {
   void drain(StreamState* s, uint64_t up_to);
   std::vector<std::unique_ptr<StreamState>> streams_;  // [0] is the legacy stream; kept after destruction
   VectorClock host_clock_;  // what the host has seen complete
+  std::map<uintptr_t, size_t> pinned_;  // start -> bytes
 };
 
 }  // namespace dsmath::emu

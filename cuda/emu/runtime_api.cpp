@@ -75,25 +75,35 @@ cudaError_t copy(const char* api, void* dst, const void* src, size_t bytes, cuda
     if (sticky_error() != cudaSuccess) return sticky_error();
     if (bytes == 0) return cudaSuccess;
     if (cudaError_t e = resolve_kind(d, api, dst, src, bytes, kind); e != cudaSuccess) return e;
+    if (blocking_call)
+      if (cudaError_t e = d.refuse_during_capture(api); e != cudaSuccess) return e;
     if (kind == cudaMemcpyHostToHost) {
       std::memmove(dst, src, bytes);
       return cudaSuccess;
     }
+    const void* host = kind == cudaMemcpyHostToDevice ? src : kind == cudaMemcpyDeviceToHost ? dst : nullptr;
+    const bool pinned = host != nullptr && d.pinned(host, bytes);
+    if (s->capture != nullptr && host != nullptr && !pinned)
+      return d.refuse_during_capture(fmt::format("{} of {} bytes with pageable host memory at {} (a graph's copy must use "
+                                                 "cudaMallocHost memory)",
+                                                 api, bytes, host));
     Task t;
     t.name = api;
     if (kind != cudaMemcpyHostToDevice) t.footprints.push_back(Footprint{src, bytes, false, "its source"});
     if (kind != cudaMemcpyDeviceToHost) t.footprints.push_back(Footprint{dst, bytes, true, "its destination"});
-    if (kind == cudaMemcpyHostToDevice) {
+    if (kind == cudaMemcpyHostToDevice && !pinned) {
       // pageable source: staged now, so the caller may reuse its buffer at once
       auto staged = std::make_shared<std::vector<unsigned char>>(static_cast<const unsigned char*>(src),
                                                                  static_cast<const unsigned char*>(src) + bytes);
       t.run = [dst, staged] { std::memcpy(dst, staged->data(), staged->size()); };
     } else {
+      // pinned memory is read and written when the copy executes, as the DMA engine does: a host
+      // that rewrites its buffer before the copy has run sends the new contents
       t.run = [dst, src, bytes] { std::memmove(dst, src, bytes); };
     }
     if (cudaError_t e = d.enqueue(s, std::move(t)); e != cudaSuccess) return e;
     // to pageable host memory the call returns once the copy is done; a blocking call always does
-    if (kind == cudaMemcpyDeviceToHost || blocking_call) d.synchronize(s);
+    if ((kind == cudaMemcpyDeviceToHost && !pinned) || blocking_call) d.synchronize(s);
     return sticky_error();
   });
 }
@@ -105,6 +115,8 @@ cudaError_t fill(const char* api, void* dst, int value, size_t bytes, cudaStream
     if (!on_device(d, dst, bytes))
       return set_error(cudaErrorInvalidValue,
                        fmt::format("{}: {} bytes at {} are not inside one device allocation", api, bytes, dst));
+    if (blocking_call)
+      if (cudaError_t e = d.refuse_during_capture(api); e != cudaSuccess) return e;
     Task t;
     t.name = api;
     t.footprints.push_back(Footprint{dst, bytes, true, "its destination"});
@@ -186,6 +198,7 @@ cudaError_t cudaMalloc(void** ptr, size_t bytes) {
   std::lock_guard lock(d.mutex);
   if (sticky_error() != cudaSuccess) return sticky_error();
   *ptr = nullptr;
+  if (cudaError_t e = d.refuse_during_capture("cudaMalloc"); e != cudaSuccess) return e;
   if (bytes == 0) return cudaSuccess;
   *ptr = d.memory.allocate(bytes);
   if (*ptr == nullptr)
@@ -199,6 +212,7 @@ cudaError_t cudaFree(void* ptr) {
   Device& d = Device::get();
   std::lock_guard lock(d.mutex);
   if (ptr == nullptr) return cudaSuccess;
+  if (cudaError_t e = d.refuse_during_capture("cudaFree"); e != cudaSuccess) return e;
   d.synchronize_all();  // cudaFree waits for the device
   if (!d.memory.release(ptr))
     return set_error(cudaErrorInvalidValue, fmt::format("cudaFree({}): not the start of a live device allocation", ptr));
@@ -206,12 +220,24 @@ cudaError_t cudaFree(void* ptr) {
 }
 
 cudaError_t cudaMallocHost(void** ptr, size_t bytes) {
+  Device& d = Device::get();
+  std::lock_guard lock(d.mutex);
+  if (cudaError_t e = d.refuse_during_capture("cudaMallocHost"); e != cudaSuccess) return e;
   *ptr = std::malloc(bytes == 0 ? 1 : bytes);
-  return *ptr != nullptr ? cudaSuccess : set_error(cudaErrorMemoryAllocation, "cudaMallocHost");
+  if (*ptr == nullptr) return set_error(cudaErrorMemoryAllocation, "cudaMallocHost");
+  d.add_pinned(*ptr, bytes == 0 ? 1 : bytes);
+  return cudaSuccess;
 }
 cudaError_t cudaFreeHost(void* ptr) {
+  Device& d = Device::get();
+  std::lock_guard lock(d.mutex);
+  if (ptr == nullptr) return cudaSuccess;
+  if (cudaError_t e = d.refuse_during_capture("cudaFreeHost"); e != cudaSuccess) return e;
+  d.synchronize_all();  // cudaFreeHost waits for the device: a queued copy may still use it
+  if (!d.remove_pinned(ptr))
+    return set_error(cudaErrorInvalidValue, fmt::format("cudaFreeHost({}): not memory from cudaMallocHost", ptr));
   std::free(ptr);
-  return cudaSuccess;
+  return sticky_error();
 }
 
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total) {
@@ -244,12 +270,14 @@ cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int flags) 
 cudaError_t cudaStreamDestroy(cudaStream_t stream) {
   return with_stream("cudaStreamDestroy", stream, [](Device& d, StreamState* s) {
     if (s->legacy) return bad_stream("cudaStreamDestroy");
+    if (s->capture != nullptr) return d.refuse_during_capture("cudaStreamDestroy of the capturing stream");
     d.destroy_stream(s);
     return sticky_error();
   });
 }
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
   return with_stream("cudaStreamSynchronize", stream, [](Device& d, StreamState* s) {
+    if (s->capture != nullptr) return d.refuse_during_capture("cudaStreamSynchronize of the capturing stream");
     d.synchronize(s);
     return sticky_error();
   });
@@ -257,6 +285,7 @@ cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
 cudaError_t cudaStreamQuery(cudaStream_t stream) {
   return with_stream("cudaStreamQuery", stream, [](Device& d, StreamState* s) {
     if (sticky_error() != cudaSuccess) return sticky_error();
+    if (s->capture != nullptr) return d.refuse_during_capture("cudaStreamQuery of the capturing stream");
     if (!d.idle(s)) {
       d.run_queued(s);  // progress, but this answer is "not yet": the host learns it at the next query
       return sticky_error() != cudaSuccess ? sticky_error() : cudaErrorNotReady;
@@ -274,6 +303,7 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned
 cudaError_t cudaDeviceSynchronize() {
   Device& d = Device::get();
   std::lock_guard lock(d.mutex);
+  if (cudaError_t e = d.refuse_during_capture("cudaDeviceSynchronize"); e != cudaSuccess) return e;
   d.synchronize_all();
   return sticky_error();
 }

@@ -9,6 +9,7 @@
 //   other output is overwritten.
 // - Per-row statistics (rstd, lse, logp, dlogp, entropy) are always fp32; token ids are int32.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -19,13 +20,17 @@ namespace dsmath {
 
 class Backend;
 
-// Backend memory, released when the Buffer dies.
+// Backend memory, or host memory the backend copies to and from asynchronously (pinned), released
+// when the Buffer dies.
 class Buffer {
  public:
   Buffer() = default;
-  Buffer(Backend* owner, void* data, size_t bytes) : owner_(owner), data_(data), bytes_(bytes) {}
+  Buffer(Backend* owner, void* data, size_t bytes, bool pinned_host = false)
+      : owner_(owner), data_(data), bytes_(bytes), pinned_host_(pinned_host) {}
   ~Buffer();
-  Buffer(Buffer&& o) noexcept : owner_(o.owner_), data_(o.data_), bytes_(o.bytes_) { o.release_ownership(); }
+  Buffer(Buffer&& o) noexcept : owner_(o.owner_), data_(o.data_), bytes_(o.bytes_), pinned_host_(o.pinned_host_) {
+    o.release_ownership();
+  }
   Buffer& operator=(Buffer&& o) noexcept;
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
@@ -36,9 +41,20 @@ class Buffer {
 
  private:
   void release_ownership() { owner_ = nullptr; data_ = nullptr; bytes_ = 0; }
+  void free_memory();
   Backend* owner_ = nullptr;
   void* data_ = nullptr;
   size_t bytes_ = 0;
+  bool pinned_host_ = false;
+};
+
+// Device work recorded once and replayed with one launch (a CUDA graph): every op runs again with
+// the arguments it was recorded with, so what changes between replays must be in memory the ops
+// read (device buffers, or pinned host memory an upload_async copies from).
+class CapturedWork {
+ public:
+  virtual ~CapturedWork() = default;
+  virtual void replay() = 0;
 };
 
 // C[m,n] = alpha * op(A)[m,k] @ op(B)[k,n] + beta * C, row-major with leading dimensions.
@@ -85,6 +101,7 @@ struct SamplingSpec {
   double temperature = 0.0;  // <= 0: greedy
   double top_p = 1.0;        // in (0, 1]
   int top_k = 0;             // 0: no limit
+  bool operator==(const SamplingSpec&) const = default;
 };
 
 struct AdamWArgs {
@@ -127,6 +144,25 @@ class Backend {
   // dst[i] = src[i] converted (f32 <-> bf16 <-> f16)
   virtual void convert(Tensor dst, Tensor src, int64_t n) = 0;
   virtual void synchronize() {}
+  // Host memory for upload_async/download_async (page-locked on a GPU, so that a copy neither
+  // stages it nor waits for the device).
+  virtual Buffer allocate_pinned(size_t bytes);
+  virtual void release_pinned(void* data);
+  // Copies queued in order with the ops, returning at once: the device reads `pinned_src` (writes
+  // `pinned_dst`) when the copy runs, so the host leaves the buffer alone until synchronize().
+  // The CPU backend copies at once.
+  virtual void upload_async(void* dst, const void* pinned_src, size_t bytes) { upload(dst, pinned_src, bytes); }
+  virtual void download_async(void* pinned_dst, const void* src, size_t bytes) { download(pinned_dst, src, bytes); }
+
+  // Capture: records the ops `work` queues, without running them, for replays (CUDA graphs).
+  // Null from a backend that cannot (the CPU backend: the caller runs `work` itself). During
+  // `work` nothing may allocate, upload or download synchronously, or wait for the device: run it
+  // once uncaptured first, so that the scratch it needs exists. The backend's address_epoch()
+  // changes whenever it replaced memory a capture may hold (its grow-only scratch); the captures
+  // made before are then stale.
+  virtual bool can_capture() const { return false; }
+  virtual std::unique_ptr<CapturedWork> capture(const std::function<void()>& work);
+  virtual uint64_t address_epoch() const { return 0; }
 
   // --- transformer ops ---
   // out[t, :] = table[tokens[t], :]

@@ -19,6 +19,13 @@ const char* finish_reason_name(FinishReason r) {
 }
 
 namespace {
+// The next power of two (at most max_batch): the shapes a decode step is captured for.
+int padded_rows(int rows, int max_batch) {
+  int p = 1;
+  while (p < rows) p *= 2;
+  return std::min(p, max_batch);
+}
+
 int resolve_max_len(const ModelConfig& c, int max_len) {
   return max_len <= 0 ? c.max_seq_len : std::min(max_len, c.max_seq_len);
 }
@@ -46,12 +53,60 @@ GenerationEngine::GenerationEngine(Transformer& model, int max_batch, int max_le
       max_len_(resolve_max_len(model.config(), max_len)),
       cache_(model.backend(), model.config(), max_batch_, max_len_),
       draw_keys_(model.backend().allocate(static_cast<size_t>(max_batch_) * sizeof(uint64_t))),
-      sampled_(model.backend().allocate(static_cast<size_t>(max_batch_) * (sizeof(int32_t) + sizeof(float)))) {}
+      sampled_(model.backend().allocate(static_cast<size_t>(max_batch_) * (sizeof(int32_t) + sizeof(float)))),
+      draw_keys_host_(model.backend().allocate_pinned(draw_keys_.bytes())),
+      sampled_host_(model.backend().allocate_pinned(sampled_.bytes())) {
+  graphs_.by_rows.resize(static_cast<size_t>(max_batch_) + 1);
+  graphs_.uncaptured_runs.assign(static_cast<size_t>(max_batch_) + 1, 0);
+}
+
+void GenerationEngine::enqueue_step(int rows, const SamplingSpec& spec) {
+  Backend& backend = model_.backend();
+  const int vocab = model_.config().vocab_size;
+  const auto n = static_cast<size_t>(rows);
+  backend.upload_async(draw_keys_.data(), draw_keys_host_.data(), n * sizeof(uint64_t));
+  auto* d_tokens = static_cast<int32_t*>(sampled_.data());
+  auto* d_logprobs = reinterpret_cast<float*>(d_tokens + n);
+  const auto* d_keys = static_cast<const uint64_t*>(draw_keys_.data());
+  model_.enqueue_cache_batch([&](Tensor logits, int64_t r0, int64_t count) {
+    backend.sample_tokens(d_tokens + r0, d_logprobs + r0, logits, d_keys + r0, count, vocab, spec);
+  });
+  backend.download_async(sampled_host_.data(), d_tokens, 2 * n * sizeof(int32_t));
+}
+
+void GenerationEngine::run_decode_step(int rows, const SamplingSpec& spec) {
+  Backend& backend = model_.backend();
+  const uint64_t epoch = model_.address_epoch();
+  if (epoch != graphs_.epoch || !(spec == graphs_.spec)) {
+    for (auto& g : graphs_.by_rows) g.reset();
+    std::fill(graphs_.uncaptured_runs.begin(), graphs_.uncaptured_runs.end(), 0);
+    graphs_.epoch = epoch;
+    graphs_.spec = spec;
+  }
+  auto& graph = graphs_.by_rows[static_cast<size_t>(rows)];
+  ++stats_.decode_steps;
+  const bool captured = capture_enabled_ && backend.can_capture();
+  if (captured && graph == nullptr && graphs_.uncaptured_runs[static_cast<size_t>(rows)] > 0) {
+    graph = backend.capture([&] { enqueue_step(rows, spec); });
+    ++stats_.captures;
+  }
+  if (captured && graph != nullptr) {
+    graph->replay();
+    ++stats_.replayed_steps;
+  } else {
+    enqueue_step(rows, spec);
+    ++graphs_.uncaptured_runs[static_cast<size_t>(rows)];
+    // the uncaptured run may have grown the backend's scratch: the next capture needs its epoch
+    if (model_.address_epoch() != graphs_.epoch) {
+      for (auto& g : graphs_.by_rows) g.reset();
+      graphs_.epoch = model_.address_epoch();
+    }
+  }
+}
 
 std::vector<Generation> GenerationEngine::generate(std::span<const GenerationRequest> requests, const SamplingConfig& sampling,
                                                    std::span<const int32_t> eos_ids, const StopCheck& stop,
                                                    const std::function<void(size_t, size_t)>& progress) {
-  const int vocab = model_.config().vocab_size;
   for (size_t i = 0; i < requests.size(); ++i) {
     const auto& p = requests[i].prompt;
     if (p.empty()) fail_hint("encode prompts with the tokenizer's BOS", "generation request {}: empty prompt", i);
@@ -74,30 +129,27 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
   for (int s = max_batch_ - 1; s >= 0; --s) free_slots.push_back(s);
   Backend& backend = model_.backend();
   const SamplingSpec spec = sampling.spec();
-  std::vector<uint64_t> keys;
-  // a step's n tokens, then their n log-probs (int32 and f32): one download
-  std::vector<int32_t> sampled;
+  auto* keys = static_cast<uint64_t*>(draw_keys_host_.data());
+  // a step's n tokens, then their n log-probs (int32 and f32), in the pinned download buffer
+  const int32_t* sampled = nullptr;
+  size_t sampled_rows = 0;
   auto sampled_logprob = [&](size_t r) {
     float lp;
-    std::memcpy(&lp, &sampled[sampled.size() / 2 + r], sizeof(lp));
+    std::memcpy(&lp, &sampled[sampled_rows + r], sizeof(lp));
     return lp;
   };
-  // Runs `batch` (whose row r is rows[r]) through the model and samples each row's next token
-  // where the logits are.
+  // Runs `batch` (whose row r is rows[r] for r < rows.size(); further rows are padding) through
+  // the model and samples each row's next token where the logits are.
   auto forward_and_sample = [&](const CacheBatch& batch, const std::vector<Active>& rows) {
-    const size_t n = rows.size();
-    keys.resize(n);
-    for (size_t r = 0; r < n; ++r) keys[r] = draw_key(rows[r].seed, out[rows[r].index].tokens.size());
-    backend.upload(draw_keys_.data(), keys.data(), n * sizeof(uint64_t));
-    auto* d_tokens = static_cast<int32_t*>(sampled_.data());
-    auto* d_logprobs = reinterpret_cast<float*>(d_tokens + n);
-    const auto* d_keys = static_cast<const uint64_t*>(draw_keys_.data());
-    model_.forward_with_cache(batch, cache_, [&](Tensor logits, int64_t r0, int64_t count) {
-      backend.sample_tokens(d_tokens + r0, d_logprobs + r0, logits, d_keys + r0, count, vocab, spec);
-    });
-    sampled.resize(2 * n);
-    backend.download(sampled.data(), d_tokens, 2 * n * sizeof(int32_t));
-    for (size_t r = 0; r < n; ++r)
+    model_.stage_cache_batch(batch, cache_);  // waits for the last step's copies first
+    for (size_t r = 0; r < static_cast<size_t>(batch.rows); ++r)
+      keys[r] = r < rows.size() ? draw_key(rows[r].seed, out[rows[r].index].tokens.size()) : 0;
+    if (batch.seq == 1) run_decode_step(batch.rows, spec);
+    else enqueue_step(batch.rows, spec);
+    backend.synchronize();
+    sampled = static_cast<const int32_t*>(sampled_host_.data());
+    sampled_rows = static_cast<size_t>(batch.rows);
+    for (size_t r = 0; r < rows.size(); ++r)
       if (sampled[r] < 0)
         fail_hint("check the checkpoint (a diverged run writes NaN weights) or lower the learning rate that made it",
                   "generation: the model's logits are NaN for request {} at generated token {}", rows[r].index,
@@ -177,8 +229,9 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
       if (progress) progress(finished, generated_tokens);
       continue;  // refill again before decoding if prefill finished some at once
     }
-    // 2. one decode step for every active sequence
-    decode.rows = static_cast<int>(active.size());
+    // 2. one decode step for every active sequence, padded to a captured shape where the backend
+    // captures (padding rows read the first row's cache and write nothing)
+    decode.rows = backend.can_capture() ? padded_rows(static_cast<int>(active.size()), max_batch_) : static_cast<int>(active.size());
     decode.tokens.clear();
     decode.n_new.assign(active.size(), 1);
     decode.start.clear();
@@ -188,9 +241,15 @@ std::vector<Generation> GenerationEngine::generate(std::span<const GenerationReq
       decode.start.push_back(a.cached);
       decode.slots.push_back(a.slot);
     }
+    for (int r = static_cast<int>(active.size()); r < decode.rows; ++r) {
+      decode.tokens.push_back(0);
+      decode.n_new.push_back(0);
+      decode.start.push_back(active[0].cached);
+      decode.slots.push_back(active[0].slot);
+    }
     forward_and_sample(decode, active);
     still.clear();
-    for (int r = 0; r < decode.rows; ++r) {
+    for (int r = 0; r < static_cast<int>(active.size()); ++r) {
       Active& a = active[static_cast<size_t>(r)];
       ++a.cached;
       take_or_retire(a, r, still);

@@ -26,12 +26,14 @@ class KvCache {
 };
 
 // New tokens for forward_with_cache: row r holds n_new[r] tokens (right-padded to seq) that go
-// to cache slot slots[r] at positions start[r], start[r] + 1, ...
+// to cache slot slots[r] at positions start[r], start[r] + 1, ... A decode row with n_new 0 is
+// padding (a batch padded to a captured shape): it writes nothing to the cache and attends to
+// the first start[r] >= 1 cached tokens of its slot; its logits mean nothing.
 struct CacheBatch {
   int rows = 0;
   int seq = 0;
   std::vector<int32_t> tokens;  // [rows * seq]
-  std::vector<int32_t> n_new;   // [rows], 1..seq
+  std::vector<int32_t> n_new;   // [rows], 1..seq (0: a decode padding row)
   std::vector<int32_t> start;   // [rows]
   std::vector<int32_t> slots;   // [rows]
 };

@@ -26,6 +26,7 @@ void Transformer::reserve_flat(int64_t elements) {
   auto grow = [&](Buffer& buffer, DType dtype) {
     const size_t bytes = static_cast<size_t>(elements) * dtype_size(dtype);
     if (!buffer.data() || bytes <= buffer.bytes()) return;
+    ++reallocations_;
     Buffer bigger = backend_.allocate(bytes);
     backend_.fill_zero(bigger.data(), bytes);
     backend_.copy(bigger.data(), buffer.data(), buffer.bytes());
@@ -81,6 +82,7 @@ void Transformer::ensure_capacity(int batch, int seq) {
   seq_ = seq;
   if (n <= capacity_tokens_) return;
   capacity_tokens_ = n;
+  ++reallocations_;
   const ModelConfig& c = config_;
   const size_t e = dtype_size(backend_.compute_dtype());
   auto alloc = [&](int64_t elements, size_t elem_bytes) { return backend_.allocate(static_cast<size_t>(elements) * elem_bytes); };
@@ -89,6 +91,7 @@ void Transformer::ensure_capacity(int batch, int seq) {
   positions_ = alloc(n, 4);
   segments_ = alloc(n, 4);
   cache_inputs_ = alloc(6 * n, 4);
+  cache_inputs_host_ = backend_.allocate_pinned(static_cast<size_t>(6 * n) * 4);
   residual_.clear();
   for (int l = 0; l <= c.n_layers; ++l) residual_.push_back(alloc(n * c.dim, e));
   // Per-layer saved activations; one set serves every layer when recomputing.
@@ -336,6 +339,31 @@ void Transformer::backward(std::span<const float> dlogp, const GradsReady& grads
 }
 
 void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, const LogitsChunk& on_logits) {
+  stage_cache_batch(b, cache);
+  enqueue_cache_batch(on_logits);
+}
+
+// The staged inputs, in one pinned array (one upload per step): tokens and positions [n], token
+// slots [n], then per row its slot, cached length after the step and the flat index of its last
+// new token.
+namespace {
+struct CacheInputs {
+  int32_t *tokens, *positions, *token_slots, *row_slots, *lengths, *last;
+  size_t count;  // int32 values in all
+  CacheInputs(int32_t* base, int64_t n_tokens, int rows) {
+    const auto n = static_cast<size_t>(n_tokens), r = static_cast<size_t>(rows);
+    tokens = base;
+    positions = tokens + n;
+    token_slots = positions + n;
+    row_slots = token_slots + n;
+    lengths = row_slots + r;
+    last = lengths + r;
+    count = 3 * n + 3 * r;
+  }
+};
+}  // namespace
+
+void Transformer::stage_cache_batch(const CacheBatch& b, KvCache& cache) {
   const ModelConfig& c = config_;
   if (c.head != ModelHead::lm) fail_hint("generate with a language model", "a reward model (scalar head) cannot generate text");
   const KvCacheShape& cs = cache.shape();
@@ -345,21 +373,13 @@ void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, const 
                    static_cast<int>(b.start.size()) == b.rows && static_cast<int>(b.slots.size()) == b.rows,
                "cache batch arrays do not match {} x {}", b.rows, b.seq);
   const bool decode = b.seq == 1;
-  // the step's inputs in one host array and one upload (a synchronous copy each is the cost of a
-  // decode step's host side): tokens and positions [n], token slots [n], then per row its slot,
-  // cached length after the step and the flat index of its last new token
-  const size_t nn = static_cast<size_t>(n), rows = static_cast<size_t>(b.rows);
-  std::vector<int32_t>& in = cache_inputs_host_;
-  in.resize(3 * nn + 3 * rows);
-  int32_t* tokens = in.data();
-  int32_t* positions = tokens + nn;
-  int32_t* token_slots = positions + nn;
-  int32_t* row_slots = token_slots + nn;
-  int32_t* lengths = row_slots + rows;
-  int32_t* last = lengths + rows;
+  backend_.synchronize();  // the previous step's upload may still be reading the pinned inputs
+  ensure_capacity(b.rows, b.seq);
+  const CacheInputs in(static_cast<int32_t*>(cache_inputs_host_.data()), n, b.rows);
   for (int r = 0; r < b.rows; ++r) {
     const int start = b.start[static_cast<size_t>(r)], k = b.n_new[static_cast<size_t>(r)], slot = b.slots[static_cast<size_t>(r)];
-    DSMATH_CHECK(k >= 1 && k <= b.seq, "row {} has {} new tokens for width {}", r, k, b.seq);
+    DSMATH_CHECK(k <= b.seq && (k >= 1 || (decode && k == 0 && start >= 1)), "row {} has {} new tokens for width {} (start {})", r,
+                 k, b.seq, start);
     DSMATH_CHECK(slot >= 0 && slot < cs.slots, "row {} slot {} of {}", r, slot, cs.slots);
     DSMATH_CHECK(decode || start == 0, "prefill continues a non-empty slot (row {}, start {})", r, start);
     if (start + k > cs.max_len || start + k > c.max_seq_len)
@@ -371,33 +391,40 @@ void Transformer::forward_with_cache(const CacheBatch& b, KvCache& cache, const 
       if (t < k && (tok < 0 || tok >= c.vocab_size))
         fail_hint("the tokenizer does not match the model", "token id {} is outside the model's vocabulary [0, {})", tok,
                   c.vocab_size);
-      tokens[i] = tok;
-      positions[i] = start + t;
-      token_slots[i] = t < k ? slot : -1;
+      in.tokens[i] = t < k ? tok : 0;
+      in.positions[i] = start + t;
+      in.token_slots[i] = t < k ? slot : -1;
     }
-    row_slots[r] = slot;
-    lengths[r] = start + k;
-    last[r] = static_cast<int32_t>(static_cast<int64_t>(r) * b.seq + k - 1);
+    in.row_slots[r] = slot;
+    in.lengths[r] = start + k;
+    in.last[r] = static_cast<int32_t>(static_cast<int64_t>(r) * b.seq + std::max(k, 1) - 1);
   }
-  ensure_capacity(b.rows, b.seq);
+  staged_ = {&cache, b.rows, b.seq};
+}
+
+void Transformer::enqueue_cache_batch(const LogitsChunk& on_logits) {
+  const ModelConfig& c = config_;
+  DSMATH_CHECK(staged_.cache != nullptr && staged_.rows == batch_ && staged_.seq == seq_,
+               "enqueue_cache_batch without a staged batch of this shape");
+  const int64_t n = static_cast<int64_t>(staged_.rows) * staged_.seq;
   has_segments_ = false;
   ready_for_backward_ = false;
   logits_valid_ = false;
-  backend_.upload(cache_inputs_.data(), in.data(), in.size() * sizeof(int32_t));
-  const auto* device_in = static_cast<const int32_t*>(cache_inputs_.data());
-  auto device = [&](const int32_t* host) { return device_in + (host - in.data()); };
-  active_positions_ = device(positions);
+  const CacheInputs host(static_cast<int32_t*>(cache_inputs_host_.data()), n, staged_.rows);
+  const CacheInputs device(static_cast<int32_t*>(cache_inputs_.data()), n, staged_.rows);
+  backend_.upload_async(cache_inputs_.data(), cache_inputs_host_.data(), host.count * sizeof(int32_t));
+  active_positions_ = device.positions;
 
-  CachePlan plan{&cache, decode, device(token_slots), device(row_slots), device(lengths)};
-  backend_.embedding_forward(act(residual_[0]), device(tokens), weight(layout_.embed()), n, c.dim);
+  CachePlan plan{staged_.cache, staged_.seq == 1, device.token_slots, device.row_slots, device.lengths};
+  backend_.embedding_forward(act(residual_[0]), device.tokens, weight(layout_.embed()), n, c.dim);
   for (int l = 0; l < c.n_layers; ++l) layer_forward(l, act(residual_[l]), act(residual_[l + 1]), acts_for(l, false), &plan);
   // the last new token of each row: gather its hidden state (a row gather is an embedding lookup)
   const Tensor gathered = act(norm1_[0]);  // layer scratch, free once the layers are done
-  backend_.embedding_forward(gathered, device(last), act(residual_[c.n_layers]), b.rows, c.dim);
-  backend_.rmsnorm_forward(act(normf_), f32(rstdf_), gathered, weight(layout_.final_norm()), b.rows, c.dim,
+  backend_.embedding_forward(gathered, device.last, act(residual_[c.n_layers]), staged_.rows, c.dim);
+  backend_.rmsnorm_forward(act(normf_), f32(rstdf_), gathered, weight(layout_.final_norm()), staged_.rows, c.dim,
                            static_cast<float>(c.norm_eps));
-  for (int64_t r0 = 0; r0 < b.rows; r0 += options_.head_chunk_rows) {
-    const int64_t rows = std::min<int64_t>(options_.head_chunk_rows, b.rows - r0);
+  for (int64_t r0 = 0; r0 < staged_.rows; r0 += options_.head_chunk_rows) {
+    const int64_t rows = std::min<int64_t>(options_.head_chunk_rows, staged_.rows - r0);
     head_logits(r0, rows);
     on_logits(act(logits_), r0, rows);
   }

@@ -81,6 +81,16 @@ class Transformer {
   void forward_with_cache(const CacheBatch& batch, KvCache& cache, const LogitsChunk& on_logits);
   // The same with the logits copied to the host ([rows x vocab], fp32).
   void forward_with_cache(const CacheBatch& batch, KvCache& cache, std::vector<float>& last_logits);
+  // forward_with_cache in two halves, for a caller that captures the device work once and replays
+  // it (Backend::capture): stage_cache_batch checks the batch and writes its inputs to pinned host
+  // memory (waiting first for work that may still read them); enqueue_cache_batch queues their
+  // upload and every op of the step for the staged shape, and nothing else, so that a capture of
+  // it replays the step for any batch of the same shape staged later.
+  void stage_cache_batch(const CacheBatch& batch, KvCache& cache);
+  void enqueue_cache_batch(const LogitsChunk& on_logits);
+  // Changes whenever memory that enqueued work uses was reallocated (activations grown, the flat
+  // parameters resized, the backend's scratch): captures made before are stale.
+  uint64_t address_epoch() const { return reallocations_ + backend_.address_epoch(); }
 
  private:
   struct LayerActs {
@@ -127,8 +137,12 @@ class Transformer {
   Buffer tokens_, targets_, positions_, segments_;
   std::vector<int32_t> tokens_host_;  // the last training forward's tokens, for embedding backward
   // generation: one step's inputs, uploaded at once (forward_with_cache)
-  Buffer cache_inputs_;
-  std::vector<int32_t> cache_inputs_host_;
+  Buffer cache_inputs_, cache_inputs_host_;  // device, and pinned host (stage_cache_batch)
+  struct StagedCacheBatch {
+    KvCache* cache = nullptr;
+    int rows = 0, seq = 0;
+  } staged_;
+  uint64_t reallocations_ = 0;
   const int32_t* active_positions_ = nullptr;  // positions_ (training forward) or cache_inputs_' (generation)
   std::vector<Buffer> residual_;  // n_layers + 1 residual streams [N, D]
   // saved per layer (or one set when recomputing / inference)

@@ -1,13 +1,17 @@
 // The GPU's rules, as the hardware enforces them and the emulated GPU must too: launch limits
 // (threads per block, grid size, dynamic shared memory above 48 KiB only after opting in, up to
-// 227 KiB) are errors naming the op; a misaligned vector access faults. In an emulated build,
-// also what only the emulator can report: barriers that wait for each other, a shuffle naming
-// an exited lane, a missing barrier, a stream race, a host pointer given to a kernel, and device
-// memory nobody wrote. A fault leaves the device unusable, so each case faults at most once.
+// 227 KiB) are errors naming the op; a misaligned vector access faults; a captured graph replays
+// its ops and reads pinned host memory at each replay; waiting for the device during a capture
+// fails it. In an emulated build, also what only the emulator can report: barriers that wait for
+// each other, a shuffle naming an exited lane, a missing barrier, a stream race, a host pointer
+// given to a kernel, device memory nobody wrote, a capture through pageable memory, and a graph
+// replayed after its memory was freed. A fault leaves the device unusable, so each case faults at most once.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <memory>
 
 #include "cuda/check.cuh"
 #include "cuda/cuda_backend.hpp"
@@ -76,7 +80,106 @@ TEST_CASE("gpu a misaligned 16-byte access faults", "[gpu]") {
   CHECK_THROWS_WITH(gpu->synchronize(), Contains("misaligned address"));
 }
 
+TEST_CASE("gpu a captured graph replays its ops, reading pinned host memory at each replay", "[gpu]") {
+  DSMATH_SKIP_WITHOUT_GPU();
+  auto gpu = make_gpu();
+  Buffer in = gpu->allocate_pinned(256 * sizeof(int)), out = gpu->allocate_pinned(512 * sizeof(int));
+  Buffer a = gpu->allocate(256 * sizeof(int)), b = gpu->allocate(256 * sizeof(int));
+  auto* host_in = static_cast<int*>(in.data());
+  auto* host_out = static_cast<int*>(out.data());
+  auto* pa = static_cast<int*>(a.data());
+  auto* pb = static_cast<int*>(b.data());
+  std::vector<int> expect(256);
+  for (int i = 0; i < 256; ++i) host_in[i] = 1000 + i;
+  // input -> a, a kernel writing b, then a and b back out
+  auto work = [&] {
+    gpu->upload_async(pa, host_in, 256 * sizeof(int));
+    rules::fill_index(pb, 256, 2, 128, 0, stream_of(*gpu));
+    gpu->download_async(host_out, pa, 256 * sizeof(int));
+    gpu->download_async(host_out + 256, pb, 256 * sizeof(int));
+  };
+  std::unique_ptr<CapturedWork> graph = gpu->capture(work);
+  REQUIRE(graph != nullptr);
+  gpu->synchronize();
+  CHECK(host_out[0] != 1000);  // captured, not run
+  for (int replay = 0; replay < 3; ++replay) {
+    for (int i = 0; i < 256; ++i) host_in[i] = 100 * replay + i;  // the host changes the pinned input
+    std::memset(host_out, 0, 512 * sizeof(int));
+    graph->replay();
+    gpu->synchronize();
+    for (int i = 0; i < 256; ++i) {
+      REQUIRE(host_out[i] == 100 * replay + i);
+      REQUIRE(host_out[256 + i] == i);
+    }
+  }
+}
+
+TEST_CASE("gpu a call that waits for the device during a capture fails, and the capture with it", "[gpu]") {
+  DSMATH_SKIP_WITHOUT_GPU();
+  auto gpu = make_gpu();
+  Buffer a = gpu->allocate(256 * sizeof(int));
+  std::vector<int> pageable(256, 7);
+  // a synchronous upload (Backend::upload waits for the stream) inside the captured work
+  CHECK_THROWS_WITH(gpu->capture([&] {
+    rules::fill_index(static_cast<int*>(a.data()), 256, 2, 128, 0, stream_of(*gpu));
+    gpu->upload(a.data(), pageable.data(), 256 * sizeof(int));
+  }),
+                    Contains("upload"));
+  cudaGetLastError();
+  // the stream is usable again, and nothing of the failed capture ran or was kept
+  cudaStreamCaptureStatus status{};
+  REQUIRE(cudaStreamIsCapturing(stream_of(*gpu), &status) == cudaSuccess);
+  CHECK(status == cudaStreamCaptureStatusNone);
+  gpu->upload(a.data(), pageable.data(), 256 * sizeof(int));
+  std::vector<int> back(256);
+  gpu->download(back.data(), a.data(), 256 * sizeof(int));
+  CHECK(back == pageable);
+}
+
 #ifdef DSMATH_CUDA_EMULATION
+TEST_CASE("emulated GPU: a graph's copy through pageable memory, an allocation or a wait in a capture is refused", "[gpu]") {
+  auto gpu = make_gpu();
+  cudaStream_t s = stream_of(*gpu);
+  Buffer a = gpu->allocate(64 * sizeof(int));
+  std::vector<int> pageable(64, 1);
+  auto refused = [&](const std::function<cudaError_t()>& call, const char* what) {
+    INFO(what);
+    REQUIRE(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal) == cudaSuccess);
+    const cudaError_t e = call();
+    CHECK(e == cudaErrorStreamCaptureUnsupported);
+    CHECK_THAT(std::string(cudaGetErrorString(e)), Contains(what));
+    cudaGraph_t g = nullptr;
+    CHECK(cudaStreamEndCapture(s, &g) == cudaErrorStreamCaptureInvalidated);
+    CHECK(g == nullptr);
+    cudaGetLastError();
+  };
+  refused([&] { return cudaMemcpyAsync(a.data(), pageable.data(), 64 * sizeof(int), cudaMemcpyHostToDevice, s); },
+          "pageable host memory");
+  refused([&] { return cudaMemcpyAsync(pageable.data(), a.data(), 64 * sizeof(int), cudaMemcpyDeviceToHost, s); },
+          "pageable host memory");
+  refused([&] {
+    void* p = nullptr;
+    return cudaMalloc(&p, 64);
+  }, "cudaMalloc");
+  refused([&] { return cudaStreamSynchronize(s); }, "cudaStreamSynchronize");
+  refused([&] { return cudaDeviceSynchronize(); }, "cudaDeviceSynchronize");
+  refused([&] { return cudaMemcpy(a.data(), pageable.data(), 64 * sizeof(int), cudaMemcpyHostToDevice); }, "cudaMemcpy");
+}
+
+TEST_CASE("emulated GPU: a graph replayed after memory it captured was freed is an illegal address", "[gpu]") {
+  auto gpu = make_gpu();
+  Buffer keep = gpu->allocate(256 * sizeof(int));
+  std::unique_ptr<CapturedWork> graph;
+  {
+    Buffer gone = gpu->allocate(256 * sizeof(int));
+    rules::fill_index(static_cast<int*>(gone.data()), 256, 2, 128, 0, stream_of(*gpu));  // uncaptured first
+    graph = gpu->capture([&] { rules::fill_index(static_cast<int*>(gone.data()), 256, 2, 128, 0, stream_of(*gpu)); });
+    graph->replay();
+    gpu->synchronize();
+  }
+  CHECK_THROWS_WITH(graph->replay(), Contains("rules: fill_index") && Contains("freed since"));
+}
+
 TEST_CASE("emulated GPU: threads waiting at barriers that cannot complete are a reported deadlock", "[gpu]") {
   auto gpu = make_gpu();
   Buffer out = gpu->allocate(32 * sizeof(int));

@@ -102,6 +102,47 @@ TEST_CASE("KV-cached greedy decoding equals full recomputation at every step", "
   }
 }
 
+TEST_CASE("decode padding rows write nothing to the cache and change no real row's logits", "[infer]") {
+  CpuBackend backend(1);
+  ModelConfig c = tiny();
+  Transformer model(c, backend, {false});
+  model.init_parameters(5);
+  const int vocab = c.vocab_size;
+  // two prompts in slots 0 and 2, one decode step (padded with two rows or not), then another
+  auto run = [&](bool padded) {
+    KvCache cache(backend, c, 3, c.max_seq_len);
+    std::vector<float> logits, steps;
+    model.forward_with_cache(CacheBatch{2, 3, {1, 5, 9, 2, 7, 0}, {3, 2}, {0, 0}, {0, 2}}, cache, logits);
+    CacheBatch decode{2, 1, {4, 6}, {1, 1}, {3, 2}, {0, 2}};
+    if (padded) {
+      // a padding row attends to start >= 1 cached tokens of a slot and writes none: here the
+      // position the first row writes in this very step, and a slot nobody uses
+      decode.rows = 4;
+      decode.tokens.insert(decode.tokens.end(), {0, 0});
+      decode.n_new.insert(decode.n_new.end(), {0, 0});
+      decode.start.insert(decode.start.end(), {3, 1});
+      decode.slots.insert(decode.slots.end(), {0, 0});
+    }
+    model.forward_with_cache(decode, cache, logits);
+    steps.insert(steps.end(), logits.begin(), logits.begin() + 2 * vocab);
+    model.forward_with_cache(CacheBatch{2, 1, {8, 3}, {1, 1}, {4, 3}, {0, 2}}, cache, logits);
+    steps.insert(steps.end(), logits.begin(), logits.end());
+    return steps;
+  };
+  const std::vector<float> plain = run(false), padded = run(true);
+  REQUIRE(plain.size() == static_cast<size_t>(4 * vocab));
+  // equal up to the GEMM's rounding, which OpenBLAS may do differently for 2 and 4 rows (about
+  // 5e-6 here; a padding row that wrote the cache would move the next step's logits by far more)
+  double worst = 0;
+  for (size_t i = 0; i < plain.size(); ++i) worst = test::worse(worst, std::abs(double(padded[i]) - plain[i]));
+  CHECK(worst < 1e-4);
+  // a row with no new token is padding only in a decode step
+  KvCache cache(backend, c, 1, c.max_seq_len);
+  std::vector<float> logits;
+  CHECK_THROWS_WITH(model.forward_with_cache(CacheBatch{1, 2, {1, 2}, {0}, {0}, {0}}, cache, logits), Contains("new tokens"));
+  CHECK_THROWS_WITH(model.forward_with_cache(CacheBatch{1, 1, {1}, {0}, {0}, {0}}, cache, logits), Contains("new tokens"));
+}
+
 TEST_CASE("generation is deterministic and independent of the batch it runs in", "[infer]") {
   CpuBackend backend(1);
   Transformer model(tiny(), backend, {false});
