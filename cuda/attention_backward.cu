@@ -86,7 +86,7 @@ template <int D>
 __global__ void __launch_bounds__(kThreads)
     flash_backward_dkdv_kernel(bf16* __restrict__ dqkv, const bf16* __restrict__ dout, const bf16* __restrict__ qkv,
                                const float* __restrict__ lse, const float* __restrict__ delta,
-                               const int32_t* __restrict__ seg, AttentionShape s) {
+                               const int32_t* __restrict__ seg, AttentionShape s, RopeUnrotate rope) {
   using L = DkdvSmem<D>;
   constexpr int kLd = HeadTile<D>::kLd;
   constexpr int kHalf = kBlockRows / 2;  // queries per register pass
@@ -173,6 +173,7 @@ __global__ void __launch_bounds__(kThreads)
       regs_times_rows<D>(dk, dsa, sQ + c0 * kLd + lanes.b);
     }
   }
+  unrotate_strip<D>(dk, rope, row0, key_lo, key_hi, T);
   store_strip<D>(dqkv + row0 * s.qkv_stride + k_col, s.qkv_stride, dk, key_lo, key_hi, T);
   store_strip<D>(dqkv + row0 * s.qkv_stride + v_col, s.qkv_stride, dv, key_lo, key_hi, T);
 }
@@ -197,7 +198,7 @@ template <int D>
 __global__ void __launch_bounds__(kThreads)
     flash_backward_dq_kernel(bf16* __restrict__ dqkv, const bf16* __restrict__ dout, const bf16* __restrict__ qkv,
                              const float* __restrict__ lse, const float* __restrict__ delta,
-                             const int32_t* __restrict__ seg, AttentionShape s) {
+                             const int32_t* __restrict__ seg, AttentionShape s, RopeUnrotate rope) {
   using L = DqSmem<D>;
   constexpr int kLd = HeadTile<D>::kLd;
   constexpr int kBlocks = kBlockRows / 8;
@@ -282,12 +283,13 @@ __global__ void __launch_bounds__(kThreads)
     to_a_operand(dsa, ds);
     regs_times_rows<D>(dq, dsa, sK + lanes.b);
   }
+  unrotate_strip<D>(dq, rope, row0, query_lo, query_hi, T);
   store_strip<D>(dqkv + row0 * s.qkv_stride + q_col, s.qkv_stride, dq, query_lo, query_hi, T);
 }
 
 template <int D>
 void launch_flash_backward(Tensor dqkv, Tensor dout, Tensor qkv, const float* lse, const float* delta,
-                           const int32_t* seg, const AttentionShape& s, cudaStream_t stream) {
+                           const int32_t* seg, const AttentionShape& s, const RopeUnrotate& rope, cudaStream_t stream) {
   constexpr size_t dkdv_bytes = DkdvSmem<D>::bytes, dq_bytes = DqSmem<D>::bytes;
   static bool configured = false;  // the opt-in above 48 KB of shared memory, once per kernel
   if (!configured) {
@@ -301,9 +303,9 @@ void launch_flash_backward(Tensor dqkv, Tensor dout, Tensor qkv, const float* ls
   }
   const int tiles = (s.seq + kBlockRows - 1) / kBlockRows;
   launch("attention_backward (dK, dV)", flash_backward_dkdv_kernel<D>, dim3(tiles, s.n_kv_heads, s.batch), kThreads,
-         dkdv_bytes, stream, dqkv.as<bf16>(), dout.as<const bf16>(), qkv.as<const bf16>(), lse, delta, seg, s);
+         dkdv_bytes, stream, dqkv.as<bf16>(), dout.as<const bf16>(), qkv.as<const bf16>(), lse, delta, seg, s, rope);
   launch("attention_backward (dQ)", flash_backward_dq_kernel<D>, dim3(tiles, s.n_heads, s.batch), kThreads, dq_bytes,
-         stream, dqkv.as<bf16>(), dout.as<const bf16>(), qkv.as<const bf16>(), lse, delta, seg, s);
+         stream, dqkv.as<bf16>(), dout.as<const bf16>(), qkv.as<const bf16>(), lse, delta, seg, s, rope);
 }
 }  // namespace
 
@@ -312,18 +314,20 @@ size_t attention_backward_scratch_bytes(const AttentionShape& s) {
 }
 
 void launch_attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, const float* lse,
-                               const int32_t* segment_ids, const AttentionShape& s, void* scratch, cudaStream_t stream) {
+                               const int32_t* segment_ids, const AttentionShape& s, const RopeFold& fold, void* scratch,
+                               cudaStream_t stream) {
   float* delta = static_cast<float*>(scratch);
+  const RopeUnrotate rope{fold.positions, rope_inv_freq(fold.theta, s.head_dim)};
   const int64_t warps = static_cast<int64_t>(s.batch) * s.seq * s.n_heads;
   constexpr int kDeltaThreads = 256;
   launch("attention_backward (D = dout . out)", attention_delta_kernel,
          static_cast<unsigned>((warps * 32 + kDeltaThreads - 1) / kDeltaThreads), kDeltaThreads, 0, stream, delta,
          dout.as<const bf16>(), out.as<const bf16>(), s);
   switch (s.head_dim) {
-    case 16: launch_flash_backward<16>(dqkv, dout, qkv, lse, delta, segment_ids, s, stream); break;
-    case 32: launch_flash_backward<32>(dqkv, dout, qkv, lse, delta, segment_ids, s, stream); break;
-    case 64: launch_flash_backward<64>(dqkv, dout, qkv, lse, delta, segment_ids, s, stream); break;
-    case 128: launch_flash_backward<128>(dqkv, dout, qkv, lse, delta, segment_ids, s, stream); break;
+    case 16: launch_flash_backward<16>(dqkv, dout, qkv, lse, delta, segment_ids, s, rope, stream); break;
+    case 32: launch_flash_backward<32>(dqkv, dout, qkv, lse, delta, segment_ids, s, rope, stream); break;
+    case 64: launch_flash_backward<64>(dqkv, dout, qkv, lse, delta, segment_ids, s, rope, stream); break;
+    case 128: launch_flash_backward<128>(dqkv, dout, qkv, lse, delta, segment_ids, s, rope, stream); break;
     default: fail_op("attention_backward", "head_dim " + std::to_string(s.head_dim) + " has no kernel");
   }
 }

@@ -12,6 +12,7 @@
 #include "backend/backend.hpp"
 #include "cuda/common.cuh"
 #include "cuda/mma.cuh"
+#include "cuda/rope.cuh"
 
 namespace dsmath::cuda::attention {
 
@@ -145,6 +146,36 @@ __device__ __forceinline__ void store_strip(bf16* __restrict__ dst, int64_t stri
       *reinterpret_cast<__nv_bfloat162*>(row + n * 8) =
           __floats2bfloat162_rn(acc[n][2 * half] * scale, acc[n][2 * half + 1] * scale);
   }
+}
+
+// RoPE's backward folded into the store of dQ and dK (Backend::attention_backward's RopeFold).
+struct RopeUnrotate {
+  const int32_t* positions;  // per token of the batch (b * seq + t); null: no rotation
+  RopeInvFreq inv_freq;
+};
+
+// Rotates the lane's elements of a D-column strip back through RoPE: pair i < D/2 of a row is
+// columns i and i + D/2, in the C layout the same element of blocks n and n + D/16 of this very
+// lane, so no data moves: (d1, d2) -> (d1 cos + d2 sin, d2 cos - d1 sin) at the angle position *
+// inv_freq[i] the rope kernel uses. Rows `token_lo`/`token_hi` of the sequence starting at flat
+// token row0; rows past `seq` are left alone (store_strip skips them).
+template <int D>
+__device__ __forceinline__ void unrotate_strip(float (&acc)[D / 8][4], const RopeUnrotate& r, int64_t row0, int token_lo,
+                                               int token_hi, int seq) {
+  if (r.positions == nullptr) return;
+  const int tid = threadIdx.x & 3;
+  const float pos_lo = token_lo < seq ? static_cast<float>(r.positions[row0 + token_lo]) : 0.0f;
+  const float pos_hi = token_hi < seq ? static_cast<float>(r.positions[row0 + token_hi]) : 0.0f;
+#pragma unroll
+  for (int n = 0; n < D / 16; ++n)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      float sn, cs;
+      sincosf((e < 2 ? pos_lo : pos_hi) * r.inv_freq.v[8 * n + 2 * tid + (e & 1)], &sn, &cs);
+      const float d1 = acc[n][e], d2 = acc[n + D / 16][e];
+      acc[n][e] = d1 * cs + d2 * sn;
+      acc[n + D / 16][e] = d2 * cs - d1 * sn;
+    }
 }
 
 }  // namespace dsmath::cuda::attention

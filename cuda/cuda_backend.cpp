@@ -301,14 +301,14 @@ void CudaBackend::attention_forward(Tensor out, float* lse, Tensor qkv, const in
 }
 
 void CudaBackend::attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, const float* lse,
-                                     const int32_t* segment_ids, const AttentionShape& shape) {
+                                     const int32_t* segment_ids, const AttentionShape& shape, const RopeFold& rope) {
   for (auto [name, t] : {std::pair{"dqkv", dqkv}, {"dout", dout}, {"qkv", qkv}, {"out", out}}) {
     require_dtype("attention_backward", name, t, kAct);
     require_vector_aligned("attention_backward", name, t);
   }
   check_attention_shape("attention_backward", shape);
   void* delta = scratch(attention_backward_scratch_bytes(shape));
-  launch_attention_backward(dqkv, dout, qkv, out, lse, segment_ids, shape, delta, stream_);
+  launch_attention_backward(dqkv, dout, qkv, out, lse, segment_ids, shape, rope, delta, stream_);
 }
 
 void CudaBackend::kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int32_t* slots,

@@ -7,19 +7,17 @@
 
 namespace dsmath::cuda {
 
+RopeInvFreq rope_inv_freq(float theta, int head_dim) {
+  RopeInvFreq f{};
+  for (int i = 0; i < head_dim / 2 && i < kRopeMaxPairs; ++i)
+    f.v[i] = 1.0f / std::pow(theta, static_cast<float>(2 * i) / static_cast<float>(head_dim));
+  return f;
+}
+
 namespace {
-constexpr int kMaxPairs = 128;  // head_dim <= 256 (op_checks.cpp)
-
-// The frequencies computed on the host with the host's powf, as the CPU twin does, so that
-// both rotate by the same fp32 angle (a 1-ulp difference in a frequency moves the angle of
-// position 4096 by about 1e-4 rad).
-struct InvFreq {
-  float v[kMaxPairs];
-};
-
 // One thread per (token, pair index i < head_dim/2): one sincos, applied to every head.
 __global__ void rope_kernel(bf16* __restrict__ x, const int32_t* __restrict__ positions, int64_t n_tokens, int n_heads,
-                            int head_dim, int64_t row_stride, InvFreq inv_freq, float sign) {
+                            int head_dim, int64_t row_stride, RopeInvFreq inv_freq, float sign) {
   const int half = head_dim / 2;
   const int64_t total = n_tokens * half;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total; idx += int64_t(gridDim.x) * blockDim.x) {
@@ -42,10 +40,8 @@ __global__ void rope_kernel(bf16* __restrict__ x, const int32_t* __restrict__ po
 
 void launch_rope(Tensor x, const int32_t* positions, const RopeShape& s, bool inverse, cudaStream_t stream) {
   if (s.n_tokens <= 0 || s.n_heads_rotated <= 0) return;
-  if (s.head_dim / 2 > kMaxPairs) fail_op("rope", "head_dim above 256");
-  InvFreq inv_freq{};
-  for (int i = 0; i < s.head_dim / 2; ++i)
-    inv_freq.v[i] = 1.0f / std::pow(s.theta, static_cast<float>(2 * i) / static_cast<float>(s.head_dim));
+  if (s.head_dim / 2 > kRopeMaxPairs) fail_op("rope", "head_dim above 256");
+  const RopeInvFreq inv_freq = rope_inv_freq(s.theta, s.head_dim);
   constexpr int kThreads = 256;
   launch(inverse ? "rope_backward" : "rope_forward", rope_kernel, grid_for(s.n_tokens * (s.head_dim / 2), kThreads),
          kThreads, 0, stream, x.as<bf16>(), positions, s.n_tokens, s.n_heads_rotated, s.head_dim, s.row_stride,

@@ -87,6 +87,14 @@ struct RopeShape {
   float theta = 10000.0f;
 };
 
+// RoPE's backward folded into attention's (positions: backend memory, one per token of the
+// batch; null: no rotation): dQ and dK come out as the gradients of q and k before the rotation,
+// as rope_backward would make them, without a pass over dqkv of its own.
+struct RopeFold {
+  const int32_t* positions = nullptr;
+  float theta = 10000.0f;
+};
+
 // Key/value cache of one layer for generation: keys and values each [slots, max_len,
 // n_kv_heads, head_dim], one slot per sequence being generated.
 struct KvCacheShape {
@@ -190,9 +198,10 @@ class Backend {
   // out = softmax(q k^T * scale + causal/segment mask) v; lse[b, h, t] saved for backward
   virtual void attention_forward(Tensor out, float* lse, Tensor qkv, const int32_t* segment_ids,
                                  const AttentionShape& shape) = 0;
-  // dqkv (overwritten) from dout, using the saved out and lse
+  // dqkv (overwritten) from dout, using the saved out and lse; with `rope`, dQ and dK also
+  // through RoPE's backward (the query and key heads of each row rotated back)
   virtual void attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, const float* lse,
-                                  const int32_t* segment_ids, const AttentionShape& shape) = 0;
+                                  const int32_t* segment_ids, const AttentionShape& shape, const RopeFold& rope = {}) = 0;
 
   // gate_up rows are [gate (ffn) | up (ffn)]; out = silu(gate) * up
   virtual void swiglu_forward(Tensor out, Tensor gate_up, int64_t rows, int ffn) = 0;

@@ -285,8 +285,9 @@ void Transformer::layer_backward(int l, Tensor x_in, const LayerActs& a, Tensor 
   // attention block: x_mid = x_in + attn @ Wo^T
   backend_.matmul(dattn, dres, weight(w.o_proj), {n, c.dim, c.dim, false, false}, 1.0f, 0.0f);
   backend_.matmul(grad(w.o_proj), dres, a.attn, {c.dim, c.dim, n, true, false}, 1.0f, 1.0f);
-  backend_.attention_backward(dqkv, dattn, a.qkv, a.attn, a.lse, segments(), attention_shape());
-  backend_.rope_backward(dqkv, positions(), rope_shape());
+  // RoPE's backward folded into attention's: dQ and dK come out rotated back
+  backend_.attention_backward(dqkv, dattn, a.qkv, a.attn, a.lse, segments(), attention_shape(),
+                              {positions(), static_cast<float>(c.rope_theta)});
   backend_.matmul(dnorm, dqkv, weight(w.qkv), {n, c.dim, c.qkv_dim(), false, false}, 1.0f, 0.0f);
   backend_.matmul(grad(w.qkv), dqkv, a.norm1, {c.qkv_dim(), c.dim, n, true, false}, 1.0f, 1.0f);
   backend_.rmsnorm_backward(dres, grad(w.attn_norm), dnorm, x_in, weight(w.attn_norm), a.rstd1, n, c.dim);

@@ -37,10 +37,11 @@ def training_rows(s, gpu, batch, seq, attn, backward_products):
     gemm_fwd = n * L * 2 * (4 * d * d + 3 * d * f) + n * 2 * d * V  # projections, MLP, head
     attn_fwd = n * L * 2 * seq * d  # QK^T and PV, causal half: 2 * (2 * T/2 * d) per token
     elems = n * d
-    # bytes per element (bf16): RMSNorm fwd 4 / bwd 12 (two per layer), RoPE 4+4 on q and k, SwiGLU
-    # fwd 6 / bwd 10 per ffn element; the residual adds are beta = 1 in the GEMMs (no traffic).
+    # bytes per element (bf16): RMSNorm fwd 4 / bwd 12 (two per layer), RoPE forward 4 on q and k
+    # (its backward is folded into attention's dQ and dK stores: no traffic), SwiGLU fwd 6 / bwd 10
+    # per ffn element; the residual adds are beta = 1 in the GEMMs (no traffic).
     mem_fwd = L * (2 * 4 * elems + 2 * 4 * elems + 6 * n * f)
-    mem_bwd = L * (2 * 12 * elems + 2 * 4 * elems + 10 * n * f)
+    mem_bwd = L * (2 * 12 * elems + 10 * n * f)
     logits = n * V
     rows = [
         ("GEMMs forward (cuBLASLt)", gemm_fwd, 0, gemm_fwd / gpu["gemm"]),

@@ -6,6 +6,8 @@
 // through those tensors for the backward.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "backend/cpu/cpu_ops.hpp"
 #include "cuda/attention_decode.cuh"
 #include "cuda/cuda_backend.hpp"
@@ -173,7 +175,7 @@ TEST_CASE("gpu flash attention forward matches the CPU twin", "[gpu]") {
   }
 }
 
-TEST_CASE("gpu flash attention backward matches the CPU twin and is deterministic", "[gpu]") {
+TEST_CASE("gpu flash attention backward matches the CPU twin, with RoPE's backward folded in or not, and is deterministic", "[gpu]") {
   DSMATH_SKIP_WITHOUT_GPU();
   auto gpu = make_gpu();
   for (const Case& c : kCases) {
@@ -194,31 +196,53 @@ TEST_CASE("gpu flash attention backward matches the CPU twin and is deterministi
     Buffer d_qkv = to_device(*gpu, qkv, DType::bf16), d_dout = to_device(*gpu, dout, DType::bf16);
     Buffer d_out = to_device(*gpu, out, DType::bf16), d_lse = to_device(*gpu, lse, DType::f32);
     Buffer d_seg = to_device(*gpu, seg);
+    // run 2 folds RoPE's backward in, at positions up to 4095 (large angles)
+    std::vector<int32_t> positions(tokens);
+    for (size_t t = 0; t < tokens; ++t) positions[t] = static_cast<int32_t>((37 * t + 5) % 4096);
+    Buffer d_positions = to_device(*gpu, positions);
+    const float theta = 10000.0f;
     std::vector<std::vector<float>> runs;
-    for (int run = 0; run < 2; ++run) {
+    for (int run = 0; run < 3; ++run) {
       Buffer d_dqkv = to_device(*gpu, random_vector(qkv.size(), 45 + run), DType::bf16);  // overwritten
+      const RopeFold fold{run == 2 ? static_cast<const int32_t*>(d_positions.data()) : nullptr, theta};
       gpu->attention_backward(d_dqkv.tensor(DType::bf16), d_dout.tensor(DType::bf16), d_qkv.tensor(DType::bf16),
                               d_out.tensor(DType::bf16), static_cast<const float*>(d_lse.data()),
-                              c.segments ? static_cast<const int32_t*>(d_seg.data()) : nullptr, s);
+                              c.segments ? static_cast<const int32_t*>(d_seg.data()) : nullptr, s, fold);
       runs.push_back(to_host(*gpu, d_dqkv, qkv.size(), DType::bf16));
     }
     const Naive naive{s, qkv, seg_host};
     const auto naive_dqkv = naive.backward(dout);
+    // RoPE's backward by hand in double (HF rotate_half pairs), on the naive gradient; the twin's
+    // own rotation on the CPU's
+    std::vector<float> naive_rotated = naive_dqkv, cpu_rotated = dqkv;
+    for (size_t t = 0; t < tokens; ++t)
+      for (int h = 0; h < c.heads + c.kv_heads; ++h)
+        for (int i = 0; i < c.head_dim / 2; ++i) {
+          const double angle = positions[t] * std::pow(double(theta), -2.0 * i / c.head_dim);
+          float* v = naive_rotated.data() + t * static_cast<size_t>(s.qkv_stride) + static_cast<size_t>(h) * c.head_dim;
+          const double d1 = v[i], d2 = v[i + c.head_dim / 2];
+          v[i] = static_cast<float>(d1 * std::cos(angle) + d2 * std::sin(angle));
+          v[i + c.head_dim / 2] = static_cast<float>(d2 * std::cos(angle) - d1 * std::sin(angle));
+        }
+    cpu::rope_backward(cpu_rotated.data(), positions.data(),
+                       {static_cast<int64_t>(tokens), c.heads + c.kv_heads, c.head_dim, s.qkv_stride, theta});
     // dQ, dK and dV each against their own scale: the three kernels' outputs differ in size
     const int64_t q_width = static_cast<int64_t>(c.heads) * c.head_dim, kv_width = static_cast<int64_t>(c.kv_heads) * c.head_dim;
     const std::pair<int64_t, int64_t> blocks[] = {{0, q_width}, {q_width, kv_width}, {q_width + kv_width, kv_width}};
     const char* names[] = {"attention backward dQ", "attention backward dK", "attention backward dV"};
-    for (int part = 0; part < 3; ++part) {
-      std::vector<float> got, ref, nv;
-      for (size_t t = 0; t < tokens; ++t)
-        for (int64_t col = blocks[part].first; col < blocks[part].first + blocks[part].second; ++col) {
-          const size_t i = t * static_cast<size_t>(s.qkv_stride) + static_cast<size_t>(col);
-          got.push_back(runs[0][i]);
-          ref.push_back(dqkv[i]);
-          nv.push_back(naive_dqkv[i]);
-        }
-      check_accuracy(names[part], got, nv, ref);
-    }
+    for (int folded = 0; folded < 2; ++folded)
+      for (int part = 0; part < 3; ++part) {
+        CAPTURE(folded);
+        std::vector<float> got, ref, nv;
+        for (size_t t = 0; t < tokens; ++t)
+          for (int64_t col = blocks[part].first; col < blocks[part].first + blocks[part].second; ++col) {
+            const size_t i = t * static_cast<size_t>(s.qkv_stride) + static_cast<size_t>(col);
+            got.push_back(runs[folded ? 2 : 0][i]);
+            ref.push_back((folded ? cpu_rotated : dqkv)[i]);
+            nv.push_back((folded ? naive_rotated : naive_dqkv)[i]);
+          }
+        check_accuracy(names[part], got, nv, ref);
+      }
     CHECK(runs[0] == runs[1]);
   }
 }

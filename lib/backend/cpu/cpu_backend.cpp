@@ -100,9 +100,14 @@ void CpuBackend::attention_forward(Tensor out, float* lse, Tensor qkv, const int
   cpu::attention_forward(f32(out, "attention"), lse, f32(qkv, "attention"), segment_ids, shape);
 }
 void CpuBackend::attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, const float* lse,
-                                    const int32_t* segment_ids, const AttentionShape& shape) {
+                                    const int32_t* segment_ids, const AttentionShape& shape, const RopeFold& rope) {
   cpu::attention_backward(f32(dqkv, "attention_backward"), f32(dout, "attention_backward"),
                           f32(qkv, "attention_backward"), f32(out, "attention_backward"), lse, segment_ids, shape);
+  // the CPU twin of the fold is the rotation applied after (the same arithmetic, one more pass)
+  if (rope.positions != nullptr)
+    cpu::rope_backward(f32(dqkv, "attention_backward"), rope.positions,
+                       {static_cast<int64_t>(shape.batch) * shape.seq, shape.n_heads + shape.n_kv_heads, shape.head_dim,
+                        shape.qkv_stride, rope.theta});
 }
 void CpuBackend::kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int32_t* slots,
                                 const int32_t* positions, int64_t n_tokens, const AttentionShape& shape,

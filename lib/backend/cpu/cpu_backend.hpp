@@ -38,7 +38,7 @@ class CpuBackend final : public Backend {
   void attention_forward(Tensor out, float* lse, Tensor qkv, const int32_t* segment_ids,
                          const AttentionShape& shape) override;
   void attention_backward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, const float* lse,
-                          const int32_t* segment_ids, const AttentionShape& shape) override;
+                          const int32_t* segment_ids, const AttentionShape& shape, const RopeFold& rope = {}) override;
   void kv_cache_write(Tensor k_cache, Tensor v_cache, Tensor qkv, const int32_t* slots, const int32_t* positions,
                       int64_t n_tokens, const AttentionShape& shape, const KvCacheShape& cache) override;
   void attention_decode(Tensor out, Tensor qkv, Tensor k_cache, Tensor v_cache, const int32_t* slots,
