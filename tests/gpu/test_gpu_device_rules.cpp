@@ -89,8 +89,8 @@ TEST_CASE("gpu a captured graph replays its ops, reading pinned host memory at e
   auto* host_out = static_cast<int*>(out.data());
   auto* pa = static_cast<int*>(a.data());
   auto* pb = static_cast<int*>(b.data());
-  std::vector<int> expect(256);
   for (int i = 0; i < 256; ++i) host_in[i] = 1000 + i;
+  std::memset(host_out, 0, 512 * sizeof(int));
   // input -> a, a kernel writing b, then a and b back out
   auto work = [&] {
     gpu->upload_async(pa, host_in, 256 * sizeof(int));
