@@ -122,6 +122,10 @@ cudaError_t Device::refuse_during_capture(const std::string& api) {
                                api, c->id));
 }
 
+cudaError_t bad_stream(const char* api) {
+  return set_error(cudaErrorInvalidResourceHandle, fmt::format("{}: the stream was destroyed or never created", api));
+}
+
 bool Device::pinned(const void* p, size_t bytes) const {
   const auto a = reinterpret_cast<uintptr_t>(p);
   auto it = pinned_.upper_bound(a);

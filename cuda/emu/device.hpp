@@ -136,4 +136,16 @@ class Device {
   std::map<uintptr_t, size_t> pinned_;  // start -> bytes
 };
 
+// Runs f(device, stream state) under the device lock for a call on `handle`, or reports a
+// destroyed or unknown stream (the entry points of runtime_api.cpp and graph_api.cpp).
+cudaError_t bad_stream(const char* api);
+template <class F>
+cudaError_t with_stream(const char* api, cudaStream_t handle, F&& f) {
+  Device& d = Device::get();
+  std::lock_guard lock(d.mutex);
+  StreamState* s = d.stream(handle);
+  if (s == nullptr) return bad_stream(api);
+  return f(d, s);
+}
+
 }  // namespace dsmath::emu

@@ -20,26 +20,17 @@ using dsmath::emu::GraphState;
 using dsmath::emu::StreamState;
 using dsmath::emu::set_error;
 using dsmath::emu::sticky_error;
+using dsmath::emu::with_stream;
 
 namespace {
 GraphState* graph_of(cudaGraph_t g) { return reinterpret_cast<GraphState*>(g); }
 GraphState* exec_of(cudaGraphExec_t g) { return reinterpret_cast<GraphState*>(g); }
-
-// Runs f(device, stream state) under the device lock, or reports an unknown stream.
-template <class F>
-cudaError_t on_stream(const char* api, cudaStream_t handle, F&& f) {
-  Device& d = Device::get();
-  std::lock_guard lock(d.mutex);
-  StreamState* s = d.stream(handle);
-  if (s == nullptr) return set_error(cudaErrorInvalidResourceHandle, fmt::format("{}: unknown stream", api));
-  return f(d, s);
-}
 }  // namespace
 
 extern "C" {
 
 cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode) {
-  return on_stream("cudaStreamBeginCapture", stream, [mode](Device& d, StreamState* s) {
+  return with_stream("cudaStreamBeginCapture", stream, [mode](Device& d, StreamState* s) {
     if (sticky_error() != cudaSuccess) return sticky_error();
     if (s->legacy)
       return set_error(cudaErrorStreamCaptureUnsupported, "cudaStreamBeginCapture: the legacy stream cannot be captured");
@@ -55,7 +46,7 @@ cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mo
 
 cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
   *graph = nullptr;
-  return on_stream("cudaStreamEndCapture", stream, [graph](Device&, StreamState* s) {
+  return with_stream("cudaStreamEndCapture", stream, [graph](Device&, StreamState* s) {
     if (s->capture == nullptr) return set_error(cudaErrorIllegalState, "cudaStreamEndCapture: the stream is not capturing");
     std::unique_ptr<CaptureState> c = std::move(s->capture);
     if (!c->invalidated.empty())
@@ -70,7 +61,7 @@ cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
 }
 
 cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* status) {
-  return on_stream("cudaStreamIsCapturing", stream, [status](Device&, StreamState* s) {
+  return with_stream("cudaStreamIsCapturing", stream, [status](Device&, StreamState* s) {
     *status = s->capture == nullptr             ? cudaStreamCaptureStatusNone
               : s->capture->invalidated.empty() ? cudaStreamCaptureStatusActive
                                                 : cudaStreamCaptureStatusInvalidated;
@@ -89,7 +80,7 @@ cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsig
 }
 
 cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
-  return on_stream("cudaGraphLaunch", stream, [exec](Device& d, StreamState* s) {
+  return with_stream("cudaGraphLaunch", stream, [exec](Device& d, StreamState* s) {
     if (sticky_error() != cudaSuccess) return sticky_error();
     if (exec == nullptr) return set_error(cudaErrorInvalidValue, "cudaGraphLaunch: null executable graph");
     if (s->capture != nullptr) return d.refuse_during_capture("cudaGraphLaunch into a capturing stream");

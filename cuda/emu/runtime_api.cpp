@@ -20,6 +20,8 @@ using dsmath::emu::Footprint;
 using dsmath::emu::Limits;
 using dsmath::emu::StreamState;
 using dsmath::emu::Task;
+using dsmath::emu::bad_stream;
+using dsmath::emu::with_stream;
 using dsmath::emu::set_error;
 using dsmath::emu::sticky_error;
 
@@ -28,21 +30,8 @@ const char kDeviceName[] = "dsmath emulated GPU (sm_90 on the CPU)";
 
 EventState* event_of(cudaEvent_t e) { return reinterpret_cast<EventState*>(e); }
 
-cudaError_t bad_stream(const char* api) {
-  return set_error(cudaErrorInvalidResourceHandle, fmt::format("{}: the stream was destroyed or never created", api));
-}
-
 bool on_device(Device& d, const void* p, size_t bytes) { return d.memory.contains(p, bytes); }
 
-// Runs f(device, stream state) under the device lock for a stream call, or reports the handle.
-template <class F>
-cudaError_t with_stream(const char* api, cudaStream_t handle, F&& f) {
-  Device& d = Device::get();
-  std::lock_guard lock(d.mutex);
-  StreamState* s = d.stream(handle);
-  if (s == nullptr) return bad_stream(api);
-  return f(d, s);
-}
 
 // The direction of a copy, checked against where the pointers really are (the runtime refuses a
 // kind that contradicts them); cudaMemcpyDefault is inferred.

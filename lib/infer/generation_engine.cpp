@@ -78,9 +78,8 @@ void GenerationEngine::run_decode_step(int rows, const SamplingSpec& spec) {
   Backend& backend = model_.backend();
   const uint64_t epoch = model_.address_epoch();
   if (epoch != graphs_.epoch || !(spec == graphs_.spec)) {
-    for (auto& g : graphs_.by_rows) g.reset();
+    graphs_.drop(epoch);
     std::fill(graphs_.uncaptured_runs.begin(), graphs_.uncaptured_runs.end(), 0);
-    graphs_.epoch = epoch;
     graphs_.spec = spec;
   }
   auto& graph = graphs_.by_rows[static_cast<size_t>(rows)];
@@ -97,10 +96,7 @@ void GenerationEngine::run_decode_step(int rows, const SamplingSpec& spec) {
     enqueue_step(rows, spec);
     ++graphs_.uncaptured_runs[static_cast<size_t>(rows)];
     // the uncaptured run may have grown the backend's scratch: the next capture needs its epoch
-    if (model_.address_epoch() != graphs_.epoch) {
-      for (auto& g : graphs_.by_rows) g.reset();
-      graphs_.epoch = model_.address_epoch();
-    }
+    if (model_.address_epoch() != graphs_.epoch) graphs_.drop(model_.address_epoch());
   }
 }
 

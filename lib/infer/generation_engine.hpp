@@ -83,6 +83,10 @@ class GenerationEngine {
     std::vector<int> uncaptured_runs;                    // [max_batch + 1]
     uint64_t epoch = 0;
     SamplingSpec spec;
+    void drop(uint64_t new_epoch) {
+      for (auto& g : by_rows) g.reset();
+      epoch = new_epoch;
+    }
   } graphs_;
   bool capture_enabled_ = true;
   Stats stats_;
